@@ -1,0 +1,36 @@
+/**
+ * DescribeStreamIngest as a serverless function: the same handler for AWS Lambda (`handler`) and Tencent SCF
+ * (`main_handler`). Composition only; each middleware's module says what it does.
+ */
+import middy from "@middy/core";
+import httpCors from "@middy/http-cors";
+import httpSecurityHeaders from "@middy/http-security-headers";
+import validator from "@middy/validator";
+import { createContainer } from "../lib/container";
+import { describeStreamIngestHandler } from "../lib/describe-stream-ingest";
+import { validateTaskParams } from "../lib/generated/validators";
+import { allowList } from "../lib/middleware/allow-list";
+import { classifyErrors } from "../lib/middleware/classify-errors";
+import { httpResponse } from "../lib/middleware/http-response";
+import { invocationContext } from "../lib/middleware/invocation-context";
+import { taskParameters } from "../lib/middleware/task-parameters";
+import type { FunctionContext } from "../lib/middleware/types";
+import { whenHttp } from "../lib/middleware/when-http";
+import { workflowErrors } from "../lib/middleware/workflow-errors";
+
+const container = createContainer();
+const { config, logger } = container;
+
+export const handler = middy<unknown, unknown, Error, FunctionContext>()
+  .use(invocationContext({ logger }))
+  .use(workflowErrors({ throwOnError: () => config?.throwOnError ?? false }))
+  .use(config?.corsOrigins ? whenHttp(httpCors({ origins: config.corsOrigins, disableBeforePreflightResponse: false })) : [])
+  .use(whenHttp(httpSecurityHeaders()))
+  .use(httpResponse())
+  .use(classifyErrors({ logger }))
+  .use(taskParameters())
+  .use(validator({ eventSchema: validateTaskParams }))
+  .use(allowList({ allowed: () => config?.allowedSdkAppIds }))
+  .handler(describeStreamIngestHandler(container));
+
+export const main_handler = handler;

@@ -1,0 +1,77 @@
+import { TrtcFunctionError } from "./errors";
+
+export interface Credentials {
+  secretId: string;
+  secretKey: string;
+  token?: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** The names Tencent's SDKs and CLI use, then the ones SCF injects for a function's role. */
+const SOURCES = [
+  { id: "TENCENTCLOUD_SECRET_ID", key: "TENCENTCLOUD_SECRET_KEY", token: "TENCENTCLOUD_SESSION_TOKEN" },
+  { id: "TENCENTCLOUD_SECRETID", key: "TENCENTCLOUD_SECRETKEY", token: "TENCENTCLOUD_SESSIONTOKEN" },
+] as const;
+
+/**
+ * Reads credentials from the environment. Explicit keys win over role-injected ones, so an operator can override a
+ * role. Throws `InvalidConfiguration.Credentials` naming the variables to set; never echoes a value.
+ */
+export function credentialsFromEnv(env: Env = process.env): Credentials {
+  for (const source of SOURCES) {
+    const secretId = env[source.id]?.trim();
+    const secretKey = env[source.key]?.trim();
+    if (!secretId && !secretKey) continue;
+    if (!secretId || !secretKey) {
+      const missing = secretId ? source.key : source.id;
+      throw new TrtcFunctionError("InvalidConfiguration.Credentials", `${missing} is not set (${source.id} and ${source.key} go together)`);
+    }
+    const token = env[source.token]?.trim();
+    return token ? { secretId, secretKey, token } : { secretId, secretKey };
+  }
+  throw new TrtcFunctionError(
+    "InvalidConfiguration.Credentials",
+    "No TRTC credentials: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (and TENCENTCLOUD_SESSION_TOKEN for temporary keys), " +
+      "or give the SCF function a role so that SCF injects TENCENTCLOUD_SECRETID / TENCENTCLOUD_SECRETKEY / TENCENTCLOUD_SESSIONTOKEN",
+  );
+}
+
+export type CredentialReader = () => Credentials;
+
+/**
+ * The SDK's DynamicCredential: asked for keys on every request, so keys that rotate while the container lives (SCF's
+ * role keys, a Secrets Manager secret) are picked up without a cold start. The reader is replaceable: the secrets
+ * middleware installs one that reads the fetched secret instead of the environment.
+ */
+export class CredentialSource {
+  private reader: CredentialReader;
+
+  constructor(reader: CredentialReader = () => credentialsFromEnv()) {
+    this.reader = reader;
+  }
+
+  use(reader: CredentialReader): void {
+    this.reader = reader;
+  }
+
+  /** Current credentials; throws InvalidConfiguration.Credentials when there are none. */
+  current(): Credentials {
+    return this.reader();
+  }
+
+  /** Called by the SDK for each request. */
+  async getCredential(): Promise<Credentials> {
+    return this.current();
+  }
+
+  /** Secret values to scrub from any text that leaves the function (defence in depth). */
+  secretValues(): string[] {
+    try {
+      const { secretKey, token } = this.current();
+      return token ? [secretKey, token] : [secretKey];
+    } catch {
+      return [];
+    }
+  }
+}

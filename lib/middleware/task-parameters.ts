@@ -1,0 +1,29 @@
+/**
+ * Reads SdkAppId and TaskId out of whatever event arrived and makes them the event the rest of the stack sees:
+ * `{ SdkAppId, TaskId }` as picked and normalised, ready for the schema validator. Refuses HTTP methods other
+ * than GET and POST, and bodies that are too large or not JSON objects.
+ */
+import { TrtcFunctionError } from "../errors";
+import { httpRequestOf, isHttpKind, parameterSources } from "../events";
+import { pickTaskParams } from "../params";
+import type { FunctionMiddleware, FunctionRequest } from "./types";
+
+const ALLOWED_METHODS = new Set(["GET", "POST"]);
+
+export function taskParameters(): FunctionMiddleware {
+  return {
+    before: (request: FunctionRequest) => {
+      const invocation = request.context.invocation;
+      const { kind, rawEvent } = invocation;
+      if (kind && isHttpKind(kind)) {
+        const { method } = httpRequestOf(kind, rawEvent as Record<string, unknown>);
+        if (!ALLOWED_METHODS.has(method)) {
+          throw new TrtcFunctionError("InvalidRequest.Method", `Method ${method.slice(0, 16)} is not allowed; use GET or POST`);
+        }
+      }
+      const params = pickTaskParams(parameterSources(kind, rawEvent));
+      invocation.params = params;
+      request.event = params;
+    },
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * For workflow engines (Step Functions, ASW): when throwOnError is on, a failed direct invocation throws an Error
+ * whose name is the error code (for `ErrorEquals`) and whose message is the failure payload as JSON (for `Catch`
+ * with a ResultPath). HTTP events always get an HTTP response instead.
+ */
+import type { FailureResult, TaskResult } from "../query-task";
+import type { FunctionMiddleware, FunctionRequest } from "./types";
+
+export class WorkflowError extends Error {
+  constructor(readonly result: FailureResult) {
+    super(JSON.stringify(result));
+    this.name = result.error.code;
+  }
+}
+
+export interface WorkflowErrorsOptions {
+  /** The deployment's default (TRTC_THROW_ON_ERROR). */
+  throwOnError: () => boolean;
+}
+
+function wantsThrow(request: FunctionRequest, fallback: boolean): boolean {
+  const invocation = request.context.invocation;
+  if (invocation?.kind !== "direct") return false;
+  const override = (invocation.rawEvent as Record<string, unknown>).throwOnError;
+  return typeof override === "boolean" ? override : fallback;
+}
+
+export function workflowErrors({ throwOnError }: WorkflowErrorsOptions): FunctionMiddleware {
+  const raise = (request: FunctionRequest) => {
+    const result = request.response as TaskResult | undefined;
+    if (!result || result.ok !== false || !wantsThrow(request, throwOnError())) return;
+    // Set, not thrown: middy rethrows request.error once every onError middleware (the log line among them) ran.
+    request.error = new WorkflowError(result);
+    request.response = undefined;
+  };
+  return {
+    after: (request) => {
+      raise(request);
+      if (request.error instanceof WorkflowError) throw request.error;
+    },
+    onError: (request) => {
+      if (request.error instanceof WorkflowError) return;
+      raise(request);
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * The platform edge for contexts: AWS Lambda and Tencent SCF hand the function different context objects.
+ * Everything else in the function sees one {@link Invocation}.
+ */
+import { randomUUID } from "node:crypto";
+import { answerMargin } from "./retry";
+
+export type Platform = "aws" | "scf" | "local";
+
+/** A time limit for invocations whose context says nothing about time (a local call, a test). */
+export const DEFAULT_TIME_LIMIT_MS = 30_000;
+
+export interface Invocation {
+  platform: Platform;
+  /** The platform's request id (AWS awsRequestId, SCF request_id), or a fresh UUID locally. */
+  requestId: string;
+  startedAt: number;
+  /** Epoch ms by which the function must have answered (the platform's limit minus a margin). */
+  deadline: number;
+}
+
+interface AnyContext {
+  awsRequestId?: unknown;
+  request_id?: unknown;
+  time_limit_in_ms?: unknown;
+  getRemainingTimeInMillis?: unknown;
+}
+
+function remainingTime(context: AnyContext): number {
+  if (typeof context.getRemainingTimeInMillis === "function") {
+    const remaining = Number(context.getRemainingTimeInMillis());
+    if (Number.isFinite(remaining) && remaining > 0) return remaining;
+  }
+  // SCF gives the configured limit, not what is left; the init and queueing before us are small against it.
+  const limit = Number(context.time_limit_in_ms);
+  if (Number.isFinite(limit) && limit > 0) return limit;
+  return DEFAULT_TIME_LIMIT_MS;
+}
+
+export function invocationFromContext(context: unknown, now: number = Date.now()): Invocation {
+  const ctx: AnyContext = typeof context === "object" && context !== null ? (context as AnyContext) : {};
+  const remaining = remainingTime(ctx);
+  let platform: Platform = "local";
+  let requestId: string | undefined;
+  if (typeof ctx.awsRequestId === "string" && ctx.awsRequestId) {
+    platform = "aws";
+    requestId = ctx.awsRequestId;
+  } else if (typeof ctx.request_id === "string" && ctx.request_id) {
+    platform = "scf";
+    requestId = ctx.request_id;
+  }
+  return {
+    platform,
+    requestId: requestId ?? randomUUID(),
+    startedAt: now,
+    deadline: now + remaining - answerMargin(remaining),
+  };
+}

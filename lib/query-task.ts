@@ -1,0 +1,124 @@
+/**
+ * The pure core: ask TRTC for one task's status within an invocation's time budget and shape the contract's result.
+ * It never throws for anything TRTC or the network does; those become failure results.
+ */
+import type { FunctionConfig } from "./config";
+import { TrtcFunctionError, type ErrorPayload } from "./errors";
+import { isValidSdkAppId, isValidTaskId } from "./generated/validators";
+import type { TaskParams } from "./params";
+import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from "./retry";
+import type { TrtcApi } from "./trtc-client";
+
+export interface SuccessResult {
+  ok: true;
+  sdkAppId: number;
+  taskId: string;
+  status: string;
+  running: boolean;
+  region: string;
+  requestId: string;
+  checkedAt: string;
+}
+
+export interface FailureResult {
+  ok: false;
+  /** null when the caller did not send a valid one. */
+  sdkAppId: number | null;
+  taskId: string | null;
+  error: ErrorPayload;
+  /** TRTC's RequestId where TRTC answered, else null. */
+  requestId: string | null;
+}
+
+export type TaskResult = SuccessResult | FailureResult;
+
+/** What one query cost, for the log line and for callers that budget requests (batches). */
+export interface QueryStats {
+  attempts: number;
+  upstreamMs: number;
+}
+
+export interface QueryDeps {
+  api: TrtcApi;
+  config: Pick<FunctionConfig, "region" | "attemptTimeoutMs" | "maxAttempts">;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  /** Called before each upstream attempt (a batch uses it to pace requests under the rate limit). */
+  beforeAttempt?: () => Promise<void>;
+}
+
+/** The failure payload. Parameters are echoed only when they satisfy the rules: never a hostile value back. */
+export function failureResult(error: TrtcFunctionError, params: Partial<Record<keyof TaskParams, unknown>> = {}): FailureResult {
+  return {
+    ok: false,
+    sdkAppId: isValidSdkAppId(params.SdkAppId) ? (params.SdkAppId as number) : null,
+    taskId: isValidTaskId(params.TaskId) ? (params.TaskId as string) : null,
+    error: error.toPayload(),
+    requestId: error.requestId ?? null,
+  };
+}
+
+export function policyFor(config: QueryDeps["config"]): RetryPolicy {
+  return { ...DEFAULT_RETRY_POLICY, attemptTimeoutMs: config.attemptTimeoutMs, maxAttempts: config.maxAttempts };
+}
+
+/**
+ * Queries one task. Retries retryable failures with backoff inside the deadline; an expired temporary token
+ * (AuthFailure.TokenFailure) is retried once, because the credential source re-reads the rotated keys.
+ */
+export async function queryTask(
+  deps: QueryDeps,
+  params: TaskParams,
+  invocation: { requestId: string; deadline: number },
+): Promise<{ result: TaskResult; stats: QueryStats }> {
+  const now = deps.now ?? Date.now;
+  let upstreamMs = 0;
+  let tokenRetried = false;
+
+  const outcome = await withRetries(invocation.deadline, policyFor(deps.config), {
+    attempt: async (_attempt, timeoutMs) => {
+      await deps.beforeAttempt?.();
+      const started = now();
+      try {
+        return await deps.api.describeStreamIngest(params, { traceId: invocation.requestId, timeoutMs: Math.max(1, Math.min(timeoutMs, invocation.deadline - now())) });
+      } finally {
+        upstreamMs += now() - started;
+      }
+    },
+    classify: (error) => {
+      const e = error instanceof TrtcFunctionError ? error : new TrtcFunctionError("InternalError.Function", String(error));
+      if (e.code === "AuthFailure.TokenFailure" && !tokenRetried) {
+        tokenRetried = true;
+        return { retryable: true, throttled: false };
+      }
+      return { retryable: e.retryable && !e.code.startsWith("InvalidConfiguration"), throttled: e.code.startsWith("RequestLimitExceeded") };
+    },
+    now,
+    sleep: deps.sleep,
+    random: deps.random,
+  });
+
+  const stats = { attempts: outcome.attempts, upstreamMs };
+  if (outcome.value) {
+    const { status, requestId } = outcome.value;
+    return {
+      result: {
+        ok: true,
+        sdkAppId: params.SdkAppId,
+        taskId: params.TaskId,
+        status,
+        running: status === "InProgress",
+        region: deps.config.region,
+        requestId,
+        checkedAt: new Date(now()).toISOString(),
+      },
+      stats,
+    };
+  }
+  const error =
+    outcome.error instanceof TrtcFunctionError
+      ? outcome.error
+      : new TrtcFunctionError("InternalError.Function", "Unexpected failure while querying TRTC", { cause: outcome.error });
+  return { result: failureResult(error, params), stats };
+}

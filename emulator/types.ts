@@ -1,0 +1,110 @@
+/** Public types of the TRTC emulator (re-exported by index.ts). */
+
+export interface SeedTask {
+  SdkAppId: number;
+  TaskId?: string;
+  RoomId?: string;
+  StreamUrl?: string;
+  /** The task ends on its own this many seconds after it was seeded. */
+  endsAfterSeconds?: number;
+}
+
+export interface EmulatorCredential {
+  secretId: string;
+  secretKey: string;
+  /** Set for temporary credentials: requests must then carry this X-TC-Token. */
+  token?: string;
+  /** The token has expired: every request with this SecretId fails with AuthFailure.TokenFailure. */
+  expired?: boolean;
+  /** Rate limits are per account; credentials without one are each their own account. */
+  account?: string;
+}
+
+export interface EmulatorOptions {
+  /** 0 = a free port (default 0). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default: one from env TENCENTCLOUD_SECRET_ID/KEY (+ TENCENTCLOUD_SESSION_TOKEN), else the demo pair. */
+  credentials?: EmulatorCredential[];
+  tasks?: SeedTask[];
+  /** JSON file with an array of SeedTask. Default: the bundled emulator/seed/demo-tasks.json; "" seeds nothing. */
+  seedFile?: string;
+  /** Default 20, per action per account, sliding 1000 ms window. */
+  rateLimitPerSecond?: number;
+  /** No request logging. */
+  quiet?: boolean;
+}
+
+export type FaultSpec =
+  | { type: "latency"; ms: number }
+  | { type: "hang" }
+  | { type: "http5xx"; status?: number }
+  | { type: "reset" }
+  | { type: "malformed-json" }
+  | { type: "truncated-json" }
+  | { type: "non-envelope-json" }
+  | { type: "api-error"; code: string; message?: string }
+  | { type: "throttle" };
+
+export type FaultType = FaultSpec["type"];
+
+/** No times/durationMs = until cleared. */
+export interface FaultRule {
+  fault: FaultSpec;
+  /** Only requests with this X-TC-Action; default all. */
+  action?: string;
+  /** Affect this many requests, then disappear. */
+  times?: number;
+  /** Disappear this long after being added. */
+  durationMs?: number;
+}
+
+export interface RequestLogEntry {
+  at: number;
+  action: string;
+  traceId?: string;
+  requestId: string;
+  /** The API error code answered, if any. */
+  code?: string;
+  /** The Status answered, if any. */
+  status?: string;
+  sdkAppId?: unknown;
+  taskId?: unknown;
+  /** Whether the request carried X-TC-Token. */
+  token?: boolean;
+  /** The network-level fault that answered instead of the API, if any. */
+  fault?: FaultType;
+}
+
+export interface EmulatorStats {
+  /** Every HTTP request to the API path (not control endpoints), including rejected/faulted ones. */
+  requests: number;
+  byAction: Record<string, number>;
+  /** TCP connections accepted since start/reset. */
+  connections: number;
+  throttled: number;
+  /** Request counts per wall-clock second since start/reset (index 0 = first second). */
+  perSecond: number[];
+  /** Max requests (accepted, not throttled) of one action+account in any sliding 1000 ms window. */
+  maxInAnyWindow: number;
+  /** The last 1000 requests. */
+  log: RequestLogEntry[];
+}
+
+export interface RunningEmulator {
+  /** "http://127.0.0.1:<port>" */
+  url: string;
+  port: number;
+  addFault(rule: FaultRule): void;
+  clearFaults(): void;
+  addCredential(c: EmulatorCredential): void;
+  expireToken(secretId: string): void;
+  /** Returns the TaskId. */
+  seedTask(t: SeedTask): string;
+  stats(): EmulatorStats;
+  /** Also forgets rate-limit history, so each test starts from a quiet service. */
+  resetStats(): void;
+  /** Closes the server and destroys open/hanging sockets; resolves promptly. */
+  close(): Promise<void>;
+}

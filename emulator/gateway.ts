@@ -32,6 +32,12 @@ export interface GatewayState {
   log?: (entry: RequestLogEntry) => void;
 }
 
+export interface RequestBody {
+  bytes: Buffer;
+  /** Over the 10 MB the real API takes: answered with RequestSizeLimitExceeded. */
+  tooLarge: boolean;
+}
+
 function headerValue(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -64,7 +70,7 @@ function admit(state: GatewayState, caller: Caller, action: string, now: number)
   state.stats.window(state.limiter.record(key, now));
 }
 
-export async function handleApiRequest(state: GatewayState, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+export async function handleApiRequest(state: GatewayState, req: IncomingMessage, res: ServerResponse, requestBody: RequestBody): Promise<void> {
   const arrivedAt = Date.now();
   const action = headerValue(req, "x-tc-action") ?? "";
   const traceId = headerValue(req, "x-tc-traceid");
@@ -91,6 +97,7 @@ export async function handleApiRequest(state: GatewayState, req: IncomingMessage
 
   const now = Date.now();
   const method = req.method ?? "";
+  const body = requestBody.bytes;
   const [path, query = ""] = (req.url ?? "/").split(/\?(.*)/s, 2);
   const params = decodeParams(method, headerValue(req, "content-type"), query, body);
   if (!(params instanceof ApiError)) {
@@ -103,6 +110,7 @@ export async function handleApiRequest(state: GatewayState, req: IncomingMessage
     if (method !== "GET" && method !== "POST") {
       throw new ApiError("UnsupportedProtocol", "HTTP(S) request protocol error; only GET and POST requests are supported.");
     }
+    if (requestBody.tooLarge) throw new ApiError("RequestSizeLimitExceeded", "The request package is too large (over 10 MB).");
     const caller = authenticate({ method, path, query, headers: req.headers, body }, state.credentials, now);
     const handler = routeAction(req);
     admit(state, caller, action, now);

@@ -1,14 +1,12 @@
 /** The HTTP server: routing between the API and the control endpoint, body reading, sockets, lifecycle. */
-import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { ApiError } from "./api-error";
 import { CONTROL_PREFIX, handleControlRequest } from "./control";
 import { CredentialStore, defaultCredentials } from "./credentials";
-import { errorResponse, sendEnvelope, sendJson } from "./envelope";
+import { sendJson } from "./envelope";
 import { FaultStore } from "./faults";
-import { handleApiRequest, type GatewayState } from "./gateway";
+import { handleApiRequest, type GatewayState, type RequestBody } from "./gateway";
 import { SlidingWindowLimiter } from "./rate-limit";
 import demoTasks from "./seed/demo-tasks.json";
 import { StatsRecorder } from "./stats";
@@ -31,8 +29,8 @@ function logLine(entry: RequestLogEntry): void {
   console.log(`${new Date(entry.at).toISOString()} ${entry.action || "-"} ${outcome} ${entry.requestId}`);
 }
 
-/** Reads the whole body; undefined when it is too large or the client went away. */
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+/** Reads the whole body (keeping at most 10 MB); undefined when the client went away. */
+async function readBody(req: IncomingMessage): Promise<RequestBody | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
@@ -43,7 +41,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   } catch {
     return undefined;
   }
-  return size <= MAX_BODY_BYTES ? Buffer.concat(chunks) : undefined;
+  return size <= MAX_BODY_BYTES ? { bytes: Buffer.concat(chunks), tooLarge: false } : { bytes: Buffer.alloc(0), tooLarge: true };
 }
 
 function urlHost(host: string): string {
@@ -77,20 +75,20 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0];
     const body = await readBody(req);
+    if (!body) return;
     if (path.startsWith(CONTROL_PREFIX)) {
-      if (body) handleControlRequest(emulator, req, res, body);
-      else sendJson(res, 413, { error: "body too large" });
+      if (body.tooLarge) sendJson(res, 413, { error: "body too large" });
+      else handleControlRequest(emulator, req, res, body.bytes);
     } else if (path === "/") {
-      if (body) await handleApiRequest(state, req, res, body);
-      else if (!req.destroyed) {
-        state.stats.request(String(req.headers["x-tc-action"] ?? ""));
-        const tooLarge = new ApiError("RequestSizeLimitExceeded", "The request package is too large (over 10 MB).");
-        sendEnvelope(res, { ...errorResponse(tooLarge), RequestId: randomUUID() }, undefined);
-      }
+      await handleApiRequest(state, req, res, body);
     } else {
       sendJson(res, 404, { error: `not found: ${path}; the API is at / and the control endpoint under ${CONTROL_PREFIX}` });
     }
   }
+  // Like the real front end, keep idle connections well beyond Node's 5 s default, so that clients reusing a
+  // keep-alive socket do not race the server closing it.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   server.on("connection", (socket: Socket) => {
     state.stats.connection();
     sockets.add(socket);

@@ -89,6 +89,11 @@ describe("parameters", () => {
     expect(await errorCode(emulator, { body: "[]" })).toBe("InvalidParameter");
   });
 
+  it("rejects a body over 10 MB with RequestSizeLimitExceeded", async () => {
+    const res = await rawRequest(emulator, { ...handSign(), body: " ".repeat(10 * 1024 * 1024 + 1) });
+    expect(envelope(res).Error?.Code).toBe("RequestSizeLimitExceeded");
+  });
+
   it("checks parameters after authentication", async () => {
     expect(await errorCode(emulator, { body: "{}", secretKey: "wrong" })).toBe("AuthFailure.SignatureFailure");
   });

@@ -5,7 +5,8 @@ export const APP = 1400000001;
 export const DEMO_TASK = "demo-task-in-progress";
 
 export async function startTestEmulator(options: EmulatorOptions = {}): Promise<{ emulator: RunningEmulator; env: Record<string, string | undefined> }> {
-  const emulator = await startEmulator({ quiet: true, ...options });
+  // Explicit demo keys: the emulator would otherwise take TENCENTCLOUD_SECRET_* from the developer's environment.
+  const emulator = await startEmulator({ quiet: true, credentials: [{ secretId: DEMO_SECRET_ID, secretKey: DEMO_SECRET_KEY }], ...options });
   return {
     emulator,
     env: {

@@ -4,7 +4,7 @@
  *
  *   tsx build/build.ts [--analyze]
  */
-import { build, type Metafile } from "esbuild";
+import { build, type Metafile, type Plugin } from "esbuild";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 
@@ -20,6 +20,32 @@ const shims = {
   "form-data": join(__dirname, "shims", "form-data.js"),
   "https-proxy-agent": join(__dirname, "shims", "https-proxy-agent.js"),
   "json-bigint": join(__dirname, "shims", "json-bigint.js"),
+  // Cold start (issue 6): smaller stand-ins for modules the SDK and node-fetch load eagerly.
+  tslib: join(__dirname, "shims", "tslib.js"),
+  uuid: join(__dirname, "shims", "uuid.js"),
+  encoding: join(__dirname, "shims", "encoding.js"),
+};
+
+const LAZY_BUILTINS_FILE = join(__dirname, "shims", "lazy-builtins.js");
+
+/**
+ * Built-ins imported at load time but used only on paths this function never or rarely takes are loaded on first
+ * use instead (see shims/lazy-builtins.js): `import { pipeline } from "node:stream/promises"` becomes a getter that
+ * requires the real module when read.
+ */
+const lazyBuiltins: Plugin = {
+  name: "lazy-builtins",
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?(zlib|readline|stream\/web|stream\/promises)$/ }, (args) => {
+      if (args.importer === LAZY_BUILTINS_FILE) return undefined; // the stand-in's own require: the real built-in
+      return { path: args.path.replace(/^node:/, ""), namespace: "lazy-builtin" };
+    });
+    b.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(LAZY_BUILTINS_FILE)})[${JSON.stringify(args.path)}];`,
+      loader: "js",
+      resolveDir: __dirname,
+    }));
+  },
 };
 
 export async function buildBundle(): Promise<Metafile> {
@@ -35,6 +61,7 @@ export async function buildBundle(): Promise<Metafile> {
     sourcemap: false,
     legalComments: "none",
     alias: shims,
+    plugins: [lazyBuiltins],
     // The AWS SDK v3 is only needed for the optional Secrets Manager path; both Lambda runtimes ship it.
     external: ["@aws-sdk/*"],
     metafile: true,

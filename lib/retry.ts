@@ -1,7 +1,8 @@
 /**
  * Retry budgeting: exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"),
  * a small attempt cap, and a hard deadline so the function always answers before the platform kills it.
- * Pure arithmetic plus one loop; the clock, sleep and randomness are injectable for tests.
+ * Throttling waits differently: out of the window that rejected it first, then spread over the next windows (see
+ * backoffDelay). Pure arithmetic plus one loop; the clock, sleep and randomness are injectable for tests.
  */
 
 export interface RetryPolicy {
@@ -10,28 +11,67 @@ export interface RetryPolicy {
   /** Backoff base and cap for ordinary transient faults, ms. */
   baseDelayMs: number;
   maxDelayMs: number;
-  /** Backoff base for throttling: TRTC's limit is per second, so waiting less than a window rarely helps. */
+  /**
+   * Throttling (RequestLimitExceeded*). TRTC's limit is a count per 1 s window; the callers it turns away all met
+   * a full window at the same moment. Each waits the window out (`throttleWindowMs`), then a uniformly random
+   * share of a spread that starts at `throttleBaseDelayMs` and doubles with each retry (up to
+   * `maxThrottleDelayMs`), so that they arrive spread over the next windows instead of colliding again.
+   */
+  throttleWindowMs: number;
   throttleBaseDelayMs: number;
+  maxThrottleDelayMs: number;
   /** Upper bound for one attempt, ms. */
   attemptTimeoutMs: number;
   /** An attempt with less time than this is not started: it could not finish. */
   minAttemptMs: number;
 }
 
+/**
+ * Throttling numbers from the benchmark (docs/performance.md): 60 callers at once against 20 requests per second,
+ * 40 of them throttled. A 2 s spread lands the 40 retries at about the rate the limit takes, and the few turned
+ * away again have a 4 s spread; all 60 answer within about 8 s, spending about 105 requests (simulated p99 110,
+ * measured in `npm run bench`). A 500 ms full-jitter base sent the 40 back into the same window, and after three
+ * attempts 20 callers got RequestLimitExceeded (139 requests).
+ */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxAttempts: 3,
   baseDelayMs: 100,
   maxDelayMs: 2000,
-  throttleBaseDelayMs: 500,
+  throttleWindowMs: 1000,
+  throttleBaseDelayMs: 2000,
+  maxThrottleDelayMs: 8000,
   attemptTimeoutMs: 5000,
   minAttemptMs: 150,
 };
 
-/** Full jitter: a uniformly random delay in [0, min(cap, base * 2^retry)). `retry` counts from 0. */
+/**
+ * The wait before retry number `retry` (counting from 0).
+ * Ordinary faults: full jitter, uniform in [0, min(maxDelayMs, baseDelayMs * 2^retry)).
+ * Throttling: throttleWindowMs plus full jitter, uniform in [0, min(maxThrottleDelayMs, throttleBaseDelayMs * 2^retry)).
+ */
 export function backoffDelay(retry: number, throttled: boolean, policy: RetryPolicy, random: () => number = Math.random): number {
-  const base = throttled ? policy.throttleBaseDelayMs : policy.baseDelayMs;
-  const ceiling = Math.min(policy.maxDelayMs, base * 2 ** retry);
+  if (throttled) {
+    const spread = Math.min(policy.maxThrottleDelayMs, policy.throttleBaseDelayMs * 2 ** retry);
+    return policy.throttleWindowMs + Math.floor(random() * spread);
+  }
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
   return Math.floor(random() * ceiling);
+}
+
+/** Timers fire late on a busy machine; a wait fitted to the deadline keeps this much in hand. */
+export const TIMER_SLACK_MS = 100;
+
+/**
+ * Cuts a planned wait so that the attempts still allowed fit in the time left: the next one may start no later
+ * than its equal share of what remains before the last moment an attempt may start (`minAttemptMs` and
+ * TIMER_SLACK_MS before the deadline). With 15 s this changes nothing; with a short budget a throttled caller
+ * still makes all its attempts, earlier, instead of giving up because one long wait would not fit.
+ */
+export function fitDelay(delayMs: number, attemptsMade: number, now: number, deadline: number, policy: RetryPolicy): number {
+  const attemptsLeft = Math.max(1, policy.maxAttempts - attemptsMade);
+  const lastStart = deadline - policy.minAttemptMs - TIMER_SLACK_MS;
+  const share = Math.floor((lastStart - now) / attemptsLeft);
+  return Math.max(0, Math.min(delayMs, share));
 }
 
 /** Time for one attempt starting at `now`: the policy's bound, cut to what is left before the deadline. */
@@ -83,18 +123,21 @@ export async function withRetries<T>(deadline: number, policy: RetryPolicy, hook
   const now = hooks.now ?? Date.now;
   const sleep = hooks.sleep ?? defaultSleep;
   let attempts = 0;
+  let lastError: unknown;
   for (;;) {
     const timeoutMs = attemptTimeout(now(), deadline, policy);
-    if (attempts > 0 && timeoutMs < policy.minAttemptMs) break; // unreachable in practice: canRetry checked it
+    // canRetry allowed the wait, but it overran (a timer fired very late): answer with what the last attempt got.
+    if (attempts > 0 && timeoutMs < policy.minAttemptMs) return { error: lastError, attempts };
     attempts++;
     try {
       return { value: await hooks.attempt(attempts, Math.max(1, timeoutMs)), attempts };
     } catch (error) {
+      lastError = error;
       const failure = hooks.classify(error);
-      const delay = backoffDelay(attempts - 1, failure.throttled, policy, hooks.random);
-      if (!failure.retryable || !canRetry(attempts, now(), delay, deadline, policy)) return { error, attempts };
+      const failedAt = now();
+      const delay = fitDelay(backoffDelay(attempts - 1, failure.throttled, policy, hooks.random), attempts, failedAt, deadline, policy);
+      if (!failure.retryable || !canRetry(attempts, failedAt, delay, deadline, policy)) return { error, attempts };
       await sleep(delay);
     }
   }
-  return { error: new Error("retry budget exhausted"), attempts };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_RETRY_POLICY, answerMargin, attemptTimeout, backoffDelay, canRetry, withRetries } from "../../lib/retry";
+import { DEFAULT_RETRY_POLICY, answerMargin, attemptTimeout, backoffDelay, canRetry, fitDelay, withRetries } from "../../lib/retry";
 
 const policy = { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 2000, throttleBaseDelayMs: 500, attemptTimeoutMs: 5000, minAttemptMs: 150 };
 
@@ -9,7 +9,23 @@ describe("backoff", () => {
     expect(backoffDelay(0, false, policy, () => 0.999)).toBe(99);
     expect(backoffDelay(2, false, policy, () => 0.5)).toBe(200);
     expect(backoffDelay(10, false, policy, () => 0.999)).toBe(1998); // capped
-    expect(backoffDelay(0, true, policy, () => 0.5)).toBe(250); // throttling waits longer
+  });
+
+  it("throttling waits the 1 s window out, then spreads over a window that doubles per retry", () => {
+    // Changed deliberately (issue 6, rate limit under load): throttling used to be full jitter on a 500 ms base.
+    expect(backoffDelay(0, true, policy, () => 0)).toBe(1000);
+    expect(backoffDelay(0, true, policy, () => 0.5)).toBe(1250);
+    expect(backoffDelay(1, true, policy, () => 0.999)).toBe(1999);
+    expect(backoffDelay(10, true, policy, () => 0.999)).toBe(1000 + 7992); // spread capped at maxThrottleDelayMs
+    expect(backoffDelay(0, true, DEFAULT_RETRY_POLICY, () => 0.999)).toBe(2998);
+    expect(backoffDelay(1, true, DEFAULT_RETRY_POLICY, () => 0.999)).toBe(4996);
+  });
+
+  it("fits a wait into the time left, an equal share for each attempt still allowed", () => {
+    expect(fitDelay(3000, 1, 0, 14_000, policy)).toBe(3000); // plenty of time: unchanged
+    expect(fitDelay(2500, 1, 0, 3600, policy)).toBe(1675); // 2 attempts left: (3600 - 150 - 100 slack) / 2
+    expect(fitDelay(2500, 2, 2000, 3600, policy)).toBe(1350); // last attempt: all that is left
+    expect(fitDelay(500, 2, 3500, 3600, policy)).toBe(0);
   });
 });
 
@@ -75,6 +91,41 @@ describe("withRetries", () => {
       ...clock(),
     });
     expect(outcome.attempts).toBe(3);
+  });
+
+  it("makes every allowed attempt against persistent throttling when the budget is short, and answers in time", async () => {
+    const c = clock();
+    const starts: number[] = [];
+    const outcome = await withRetries(3600, policy, {
+      attempt: async () => {
+        starts.push(c.now());
+        c.advance(5);
+        throw new Error("RequestLimitExceeded");
+      },
+      classify: () => ({ retryable: true, throttled: true }),
+      ...c,
+      random: () => 0.999,
+    });
+    expect(outcome.attempts).toBe(3);
+    expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(1000); // out of the window that turned it away
+    expect(c.now()).toBeLessThanOrEqual(3600);
+  });
+
+  it("answers with the last failure when a wait overran the time an attempt needs", async () => {
+    const c = clock();
+    let calls = 0;
+    const outcome = await withRetries(3600, policy, {
+      attempt: async () => {
+        calls++;
+        throw new Error(`throttled ${calls}`);
+      },
+      classify: () => ({ retryable: true, throttled: true }),
+      now: c.now,
+      sleep: async (ms) => c.advance(ms + 1000), // a timer that fires a second late
+      random: () => 0.999,
+    });
+    expect(outcome.attempts).toBe(2);
+    expect((outcome.error as Error).message).toBe("throttled 2");
   });
 
   it("never lets an attempt run past the deadline, and stops when too little is left", async () => {

@@ -29,7 +29,8 @@ const TARGETS = {
   firstAnswerRatio: 1.0,
   warmRatio: 1.1,
   warmConnections: 1,
-  memoryFlatMB: 2,
+  /** RSS growth 1,000 → 10,000 beyond the bare SDK loop's own growth over the same span (the noise). */
+  memoryFlatMB: 1,
   memoryVsSdkMB: 10,
   batchSeconds: 1.3 * 5,
   herdProcesses: 60,
@@ -204,7 +205,8 @@ interface Figures {
     bundleRssAt1kMB: number;
     bundleRssAt10kMB: number;
     growthMB: number;
-    heapGrowthMB: number;
+    oldSpaceGrowthMB: number;
+    codeSpaceGrowthMB: number;
     sdkRssAt10kMB: number;
     sdkGrowthMB: number;
     vsSdkMB: number;
@@ -313,14 +315,22 @@ async function warm(figures: Figures, bundleEmulator: RemoteEmulator, sdkEmulato
 }
 
 interface MemorySamples {
-  samples: Array<{ at: number; rssMB: number; heapUsedMB: number }>;
+  samples: Array<{ at: number; rssMB: number; heapUsedMB: number; oldSpaceMB: number; codeSpaceMB: number }>;
 }
+
+/**
+ * V8 grows the young generation on its own schedule (its semi-spaces double, 8 → 16 → 32 MB of RSS, when a program
+ * allocates quickly), which reads as RSS growth without anything being retained. Both loops run with it pinned,
+ * as Lambda's bootstrap bounds it by the function's memory (--max-semi-space-size = memory / 20 MB: 6–12 MB for
+ * 128–256 MB functions).
+ */
+const MEMORY_NODE_FLAGS = ["--expose-gc", "--min-semi-space-size=8", "--max-semi-space-size=8"];
 
 async function memory(figures: Figures, emulator: RemoteEmulator, runs: { bundle: MemorySamples[]; sdk: MemorySamples[] }, roundIndex: number): Promise<void> {
   const order = roundIndex % 2 === 0 ? (["bundle", "sdk"] as const) : (["sdk", "bundle"] as const);
   for (const mode of order) {
     const { result } = await runChild<MemorySamples>("memory", [mode], {
-      execArgv: ["--expose-gc"],
+      execArgv: MEMORY_NODE_FLAGS,
       env: { TRTC_ENDPOINT_URL: emulator.url, BENCH_INVOCATIONS: String(SIZES.memory), BENCH_SAMPLE_EVERY: String(SIZES.memoryEvery), LOG_LEVEL: "info" },
       timeoutMs: 180_000,
     });
@@ -335,7 +345,8 @@ async function memory(figures: Figures, emulator: RemoteEmulator, runs: { bundle
     bundleRssAt1kMB: round(bundleRssAt1k, 1),
     bundleRssAt10kMB: round(bundleRssAt10k, 1),
     growthMB: round(median(runs.bundle.map((m) => last(m).rssMB - first(m).rssMB)), 2),
-    heapGrowthMB: round(median(runs.bundle.map((m) => last(m).heapUsedMB - first(m).heapUsedMB)), 2),
+    oldSpaceGrowthMB: round(median(runs.bundle.map((m) => last(m).oldSpaceMB - first(m).oldSpaceMB)), 2),
+    codeSpaceGrowthMB: round(median(runs.bundle.map((m) => last(m).codeSpaceMB - first(m).codeSpaceMB)), 2),
     sdkRssAt10kMB: round(sdkRssAt10k, 1),
     sdkGrowthMB: round(median(runs.sdk.map((m) => last(m).rssMB - first(m).rssMB)), 2),
     vsSdkMB: round(bundleRssAt10k - sdkRssAt10k, 1),
@@ -492,7 +503,14 @@ function rows(f: Figures): Row[] {
   }
   if (f.memory) {
     const m = f.memory;
-    out.push({ figure: `RSS growth, invocation 1,000 → ${m.invocations.toLocaleString("en")}`, measured: `${m.growthMB.toFixed(2)} MB (heap ${m.heapGrowthMB.toFixed(2)} MB)`, baseline: `${m.sdkGrowthMB.toFixed(2)} MB bare SDK loop`, ratio: "—", target: `≤ ${TARGETS.memoryFlatMB} MB (flat)`, met: m.growthMB <= TARGETS.memoryFlatMB });
+    out.push({
+      figure: `RSS growth, invocation 1,000 → ${m.invocations.toLocaleString("en")}`,
+      measured: `${m.growthMB.toFixed(2)} MB (old space ${m.oldSpaceGrowthMB >= 0 ? "+" : ""}${m.oldSpaceGrowthMB.toFixed(2)}, JIT code +${m.codeSpaceGrowthMB.toFixed(2)})`,
+      baseline: `${m.sdkGrowthMB.toFixed(2)} MB bare SDK loop`,
+      ratio: `${m.growthMB - m.sdkGrowthMB >= 0 ? "+" : ""}${(m.growthMB - m.sdkGrowthMB).toFixed(2)} MB`,
+      target: `≤ +${TARGETS.memoryFlatMB} MB (flat)`,
+      met: m.growthMB - Math.max(0, m.sdkGrowthMB) <= TARGETS.memoryFlatMB,
+    });
     out.push({ figure: `RSS after ${m.invocations.toLocaleString("en")} invocations`, measured: `${m.bundleRssAt10kMB.toFixed(1)} MB`, baseline: `${m.sdkRssAt10kMB.toFixed(1)} MB bare SDK loop`, ratio: `${m.vsSdkMB >= 0 ? "+" : ""}${m.vsSdkMB.toFixed(1)} MB`, target: `≤ +${TARGETS.memoryVsSdkMB} MB`, met: m.vsSdkMB <= TARGETS.memoryVsSdkMB });
   }
   if (f.batch) {

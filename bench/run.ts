@@ -8,11 +8,12 @@
  *
  *   npm run bench [-- --rounds 3] [-- --quick] [-- --only cold,first,warm,memory,herd,batch]
  *                 [-- --bundle path/to/index.js]   measure another build of the function (A/B), skipping the build
+ *                 [-- --write-docs]                 also put the table into docs/performance.md
  *
  * Progress goes to stderr; the table and the JSON line go to stdout.
  */
 import { fork } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
@@ -45,6 +46,7 @@ const { values: options } = parseArgs({
     quick: { type: "boolean" },
     only: { type: "string" },
     bundle: { type: "string" },
+    "write-docs": { type: "boolean" },
   },
 });
 const bundlePath = options.bundle ? resolve(options.bundle) : BUNDLE_PATH;
@@ -546,6 +548,20 @@ function table(f: Figures): string {
 
 // ---------------------------------------------------------------------------------------------------------------
 
+const DOCS = join(ROOT, "docs", "performance.md");
+const BEGIN = "<!-- bench:begin (npm run bench -- --write-docs) -->";
+const END = "<!-- bench:end -->";
+
+/** Replaces the marked section of docs/performance.md with this run's report. */
+function writeDocs(report: string): void {
+  const text = readFileSync(DOCS, "utf8");
+  const from = text.indexOf(BEGIN);
+  const to = text.indexOf(END);
+  if (from < 0 || to < from) throw new Error(`${relative(ROOT, DOCS)} has no ${BEGIN} … ${END} section`);
+  writeFileSync(DOCS, `${text.slice(0, from + BEGIN.length)}\n\n${report}\n\n${text.slice(to)}`);
+  progress(`wrote the table into ${relative(ROOT, DOCS)}`);
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const figures: Figures = {};
@@ -595,15 +611,16 @@ async function main(): Promise<void> {
   }
 
   const seconds = Math.round((Date.now() - started) / 1000);
-  console.log(`\nDescribeStreamIngest function benchmark — node ${process.version}, ${rounds} round(s), ${seconds} s, emulator on loopback\n`);
-  console.log(table(figures));
+  const report: string[] = [`DescribeStreamIngest function benchmark — node ${process.version}, ${rounds} round(s), ${seconds} s, emulator on loopback`, "", table(figures)];
   if (figures.bundle) {
-    console.log(`\nBundle ${relative(ROOT, BUNDLE_PATH)}: ${figures.bundle.kb} KB (budget ${BUNDLE_BUDGET_BYTES / 1024} KB). Largest inputs:`);
-    for (const input of figures.bundle.largestInputs) console.log(`  ${`${input.kb.toFixed(1)} KB`.padStart(8)}  ${input.path}`);
+    report.push("", `Bundle ${relative(ROOT, BUNDLE_PATH)}: ${figures.bundle.kb} KB (budget ${BUNDLE_BUDGET_BYTES / 1024} KB). Largest inputs:`, "");
+    for (const input of figures.bundle.largestInputs) report.push(`    ${`${input.kb.toFixed(1)} KB`.padStart(8)}  ${input.path}`);
   }
   if (herdRuns.length > 0) {
-    console.log(`\n(b) per run: ${herdRuns.map((h) => `${h.answeredWithStatus}/60 in ≤ ${h.maxSeconds.toFixed(2)} s, ${h.requests} requests`).join("; ")}`);
+    report.push("", `(b) per run: ${herdRuns.map((h) => `${h.answeredWithStatus}/60 in ≤ ${h.maxSeconds.toFixed(2)} s, ${h.requests} requests`).join("; ")}`);
   }
+  console.log(`\n${report.join("\n")}`);
+  if (options["write-docs"]) writeDocs(report.join("\n"));
   console.log(JSON.stringify({ benchmark: "describe-stream-ingest", node: process.version, rounds, seconds, targets: TARGETS, figures }));
 }
 

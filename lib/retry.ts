@@ -27,11 +27,11 @@ export interface RetryPolicy {
 }
 
 /**
- * Throttling numbers from the benchmark (docs/performance.md): 60 callers at once against 20 requests per second,
- * 40 of them throttled. A 2 s spread lands the 40 retries at about the rate the limit takes, and the few turned
- * away again have a 4 s spread; all 60 answer within about 8 s, spending about 105 requests (simulated p99 110,
- * measured in `npm run bench`). A 500 ms full-jitter base sent the 40 back into the same window, and after three
- * attempts 20 callers got RequestLimitExceeded (139 requests).
+ * Throttling numbers (docs/performance.md): 60 callers at once against 20 requests per second, 40 of them throttled.
+ * A 2 s spread lands the 40 retries at about the rate the limit takes, and the few turned away again get a 4 s
+ * spread; all 60 answer within about 8 s, spending 102–109 requests in `npm run bench` (bench/herd-model.ts: p99
+ * 110). Full jitter on a 500 ms base sent the 40 back into the same window: after three attempts 20 callers got
+ * RequestLimitExceeded, having spent 139 requests.
  */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxAttempts: 3,

@@ -21,7 +21,9 @@ import { workflowErrors } from "../lib/middleware/workflow-errors";
 const container = createContainer();
 const { config, logger } = container;
 
-export const handler = middy<unknown, unknown, Error, FunctionContext>()
+// No timeoutEarly race: lib/platform.ts already sets a deadline ahead of the platform's limit, and the race costs
+// a timer and a Promise.race on every invocation.
+export const handler = middy<unknown, unknown, Error, FunctionContext>({ timeoutEarlyInMillis: 0 })
   .use(invocationContext({ logger }))
   .use(workflowErrors({ throwOnError: () => config?.throwOnError ?? false }))
   .use(config?.corsOrigins ? whenHttp(httpCors({ origins: config.corsOrigins, disableBeforePreflightResponse: false })) : [])

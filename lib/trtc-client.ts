@@ -113,8 +113,9 @@ export function createTrtcApi(config: FunctionConfig, credentials: CredentialSou
         endpoint: config.endpoint,
         protocol: config.target.protocol === "https:" ? "https://" : "http://",
         reqMethod: "POST",
-        // Our per-attempt AbortSignal is the real limit; this is only a backstop.
-        reqTimeout: 60,
+        // node-fetch's own per-request timer enforces a full attempt; an attempt cut shorter by the invocation's
+        // deadline gets an AbortSignal as well (below). Seconds, fractions allowed.
+        reqTimeout: config.attemptTimeoutMs / 1000,
         agent: createAgent(config),
       },
     },
@@ -124,18 +125,20 @@ export function createTrtcApi(config: FunctionConfig, credentials: CredentialSou
     async describeStreamIngest(params, { traceId, timeoutMs }) {
       // Fail on missing credentials here, classified, rather than inside the SDK's signer.
       credentials.current();
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), timeoutMs);
+      // A signal costs a controller, a timer and an abort listener per request, so only attempts that the deadline
+      // cuts shorter than the client-wide timeout get one.
+      const controller = timeoutMs < config.attemptTimeoutMs ? new AbortController() : undefined;
+      const timer = controller && setTimeout(() => controller.abort(), timeoutMs);
       let response: Record<string, unknown>;
       try {
         response = await client.request("DescribeStreamIngest", params, {
-          signal: controller.signal,
+          signal: controller?.signal,
           headers: { "X-TC-TraceId": traceId },
         });
       } catch (error) {
-        throw classifySdkError(error, controller.signal.aborted, timeoutMs);
+        throw classifySdkError(error, controller?.signal.aborted ?? false, timeoutMs);
       } finally {
-        clearTimeout(timer);
+        if (timer) clearTimeout(timer);
       }
       const status = response?.Status;
       const requestId = typeof response?.RequestId === "string" ? response.RequestId : "";

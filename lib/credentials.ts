@@ -40,12 +40,16 @@ export function credentialsFromEnv(env: Env = process.env): Credentials {
 export type CredentialReader = () => Credentials;
 
 /**
- * The SDK's DynamicCredential: asked for keys on every request, so keys that rotate while the container lives (SCF's
- * role keys, a Secrets Manager secret) are picked up without a cold start. The reader is replaceable: the secrets
- * middleware installs one that reads the fetched secret instead of the environment.
+ * The SDK's DynamicCredential: asked for keys on every request. The keys are read once per invocation
+ * ({@link refresh}), not on each of the four places that need them (handler, client, signer, log redaction):
+ * reading the environment is a syscall-backed lookup per variable. Keys that rotate while the container lives (SCF's
+ * role keys, a Secrets Manager secret) are picked up by the next invocation without a cold start, and an expired
+ * token (AuthFailure.TokenFailure) makes the client refresh before its one retry. The reader is replaceable: the
+ * secrets middleware installs one that reads the fetched secret instead of the environment.
  */
 export class CredentialSource {
   private reader: CredentialReader;
+  private cached: Credentials | undefined;
 
   constructor(reader: CredentialReader = () => credentialsFromEnv()) {
     this.reader = reader;
@@ -53,11 +57,19 @@ export class CredentialSource {
 
   use(reader: CredentialReader): void {
     this.reader = reader;
+    this.cached = undefined;
   }
 
-  /** Current credentials; throws InvalidConfiguration.Credentials when there are none. */
+  /** Reads the keys anew; throws InvalidConfiguration.Credentials when there are none. */
+  refresh(): Credentials {
+    this.cached = undefined;
+    this.cached = this.reader();
+    return this.cached;
+  }
+
+  /** The keys read by the last refresh (reading them now if none were). */
   current(): Credentials {
-    return this.reader();
+    return this.cached ?? this.refresh();
   }
 
   /** Called by the SDK for each request. */
@@ -74,4 +86,21 @@ export class CredentialSource {
       return [];
     }
   }
+}
+
+/**
+ * The TRTC key pair kept in an AWS Secrets Manager secret: a JSON object `{"SecretId": "…", "SecretKey": "…"}`.
+ * Throws `InvalidConfiguration.Secret` naming the field that is wrong; never echoes a value.
+ */
+export function credentialsFromSecret(value: unknown): Credentials {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new TrtcFunctionError("InvalidConfiguration.Secret", 'The secret must be a JSON object {"SecretId": "…", "SecretKey": "…"}');
+  }
+  const { SecretId, SecretKey } = value as Record<string, unknown>;
+  for (const [name, field] of [["SecretId", SecretId], ["SecretKey", SecretKey]] as const) {
+    if (typeof field !== "string" || field.trim() === "") {
+      throw new TrtcFunctionError("InvalidConfiguration.Secret", `The secret's "${name}" must be a non-empty string`);
+    }
+  }
+  return { secretId: (SecretId as string).trim(), secretKey: (SecretKey as string).trim() };
 }

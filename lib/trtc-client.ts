@@ -136,7 +136,10 @@ export function createTrtcApi(config: FunctionConfig, credentials: CredentialSou
           headers: { "X-TC-TraceId": traceId },
         });
       } catch (error) {
-        throw classifySdkError(error, controller?.signal.aborted ?? false, timeoutMs);
+        const failure = classifySdkError(error, controller?.signal.aborted ?? false, timeoutMs);
+        // Temporary keys expired mid-invocation: the retry must sign with the rotated ones.
+        if (failure.code === "AuthFailure.TokenFailure") credentials.refresh();
+        throw failure;
       } finally {
         if (timer) clearTimeout(timer);
       }

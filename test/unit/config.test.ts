@@ -81,12 +81,23 @@ describe("credentials", () => {
     expect(half.message).not.toContain("AKIDsecretish");
   });
 
-  it("re-reads on every request, so rotated keys are used without a cold start", async () => {
+  it("reads the keys once per invocation: rotated keys are used from the next refresh, without a cold start", async () => {
     const env: Record<string, string> = { TENCENTCLOUD_SECRETID: "a", TENCENTCLOUD_SECRETKEY: "k1", TENCENTCLOUD_SESSIONTOKEN: "t1" };
     const source = new CredentialSource(() => credentialsFromEnv(env));
+    source.refresh(); // what the handler does at the start of each invocation
     expect((await source.getCredential()).token).toBe("t1");
     env.TENCENTCLOUD_SESSIONTOKEN = "t2";
+    expect((await source.getCredential()).token).toBe("t1"); // same invocation: the keys it started with
+    expect(source.refresh().token).toBe("t2"); // next invocation, or after AuthFailure.TokenFailure
     expect((await source.getCredential()).token).toBe("t2");
+    expect(source.secretValues()).toEqual(["k1", "t2"]);
+  });
+
+  it("reads the keys anew when the reader is replaced (the secrets middleware)", () => {
+    const source = new CredentialSource(() => ({ secretId: "a", secretKey: "env-key" }));
+    expect(source.current().secretKey).toBe("env-key");
+    source.use(() => ({ secretId: "b", secretKey: "secret-key" }));
+    expect(source.current().secretKey).toBe("secret-key");
   });
 });
 

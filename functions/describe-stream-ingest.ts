@@ -13,6 +13,7 @@ import { allowList } from "../lib/middleware/allow-list";
 import { classifyErrors } from "../lib/middleware/classify-errors";
 import { httpResponse } from "../lib/middleware/http-response";
 import { invocationContext } from "../lib/middleware/invocation-context";
+import { secretCredentials } from "../lib/middleware/secrets";
 import { taskParameters } from "../lib/middleware/task-parameters";
 import type { FunctionContext } from "../lib/middleware/types";
 import { whenHttp } from "../lib/middleware/when-http";
@@ -33,6 +34,7 @@ export const handler = middy<unknown, unknown, Error, FunctionContext>({ timeout
   .use(taskParameters())
   .use(validator({ eventSchema: validateTaskParams }))
   .use(allowList({ allowed: () => config?.allowedSdkAppIds }))
+  .use(secretCredentials({ credentials: container.credentials, logger })) // AWS Secrets Manager, only when configured
   .handler(describeStreamIngestHandler(container));
 
 export const main_handler = handler;

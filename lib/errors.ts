@@ -47,6 +47,12 @@ export const FUNCTION_ERRORS = {
     retryable: false,
     advice: "Operator: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY, or give the SCF function a role.",
   },
+  "InvalidConfiguration.Secret": {
+    status: 500,
+    retryable: false,
+    advice: "Operator: check the secret TRTC_CREDENTIALS_SECRET_ID names, its JSON ({\"SecretId\":…,\"SecretKey\":…}) and the function's permission to read it.",
+  },
+  UpstreamSecretsError: { status: 502, retryable: true, advice: "AWS Secrets Manager failed or could not be reached; retry with backoff." },
   UpstreamTimeout: { status: 504, retryable: true, advice: "TRTC did not answer in time; retry with backoff." },
   UpstreamNetworkError: { status: 502, retryable: true, advice: "The connection to TRTC failed; retry with backoff." },
   UpstreamHttpError: { status: 502, retryable: true, advice: "TRTC's gateway answered with an HTTP error; retry with backoff." },

@@ -1,0 +1,156 @@
+/**
+ * The production credentials path on AWS: the built bundle reads the TRTC key pair from AWS Secrets Manager through
+ * middy's secrets-manager middleware and the real AWS SDK v3 client (resolved from node_modules here, as Lambda's
+ * runtime provides it), against a local GetSecretValue stub and the TRTC emulator.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningEmulator } from "../../emulator";
+import { DEMO_SECRET_ID, DEMO_SECRET_KEY } from "../../emulator";
+import { awsContext, captureStdout, loadBundle } from "../support/bundle";
+import { APP, DEMO_TASK, startTestEmulator } from "../support/emulator";
+import { awsHttpApiEvent } from "../support/events";
+import { startSecretsManagerStub, type SecretsManagerStub } from "../support/secrets-manager-stub";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const ask = { SdkAppId: APP, TaskId: DEMO_TASK };
+const demoSecret = { SecretId: DEMO_SECRET_ID, SecretKey: DEMO_SECRET_KEY };
+
+let emulator: RunningEmulator;
+let stub: SecretsManagerStub;
+let baseEnv: Record<string, string | undefined>;
+let secretCount = 0;
+
+/** A cold start with credentials only in the secret (none in the environment); each container its own secret. */
+function coldStart(secretValue: unknown, env: Record<string, string | undefined> = {}) {
+  const secretId = `trtc/test-${++secretCount}`;
+  if (secretValue !== undefined) stub.setSecret(secretId, secretValue);
+  const bundle = loadBundle({ ...baseEnv, TRTC_CREDENTIALS_SECRET_ID: secretId, ...env });
+  const calls = () => stub.calls.filter((call) => call.secretId === secretId).length;
+  return { bundle, secretId, calls };
+}
+
+beforeAll(async () => {
+  const started = await startTestEmulator();
+  emulator = started.emulator;
+  stub = await startSecretsManagerStub();
+  baseEnv = {
+    ...started.env,
+    TENCENTCLOUD_SECRET_ID: undefined,
+    TENCENTCLOUD_SECRET_KEY: undefined,
+    TRTC_CREDENTIALS_SECRET_TTL_SECONDS: undefined,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: stub.url,
+    AWS_REGION: "ap-southeast-1",
+    AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
+    AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    AWS_SESSION_TOKEN: undefined,
+    AWS_PROFILE: undefined,
+    AWS_MAX_ATTEMPTS: "1", // the SDK's own retries would only slow the failure cases down
+  };
+});
+
+afterAll(async () => {
+  await stub?.close();
+  await emulator?.close();
+});
+
+describe("credentials from AWS Secrets Manager", () => {
+  it("fetches the secret once per container and answers with its keys", async () => {
+    const { bundle, calls } = coldStart(demoSecret);
+    expect(calls()).toBe(0); // nothing fetched at load: the first invocation pays, not the cold start of other paths
+    for (let i = 0; i < 3; i++) {
+      const result = await bundle.handler(ask, awsContext());
+      expect(result).toMatchObject({ ok: true, status: "InProgress" });
+    }
+    expect(calls()).toBe(1);
+    expect(stub.calls.at(-1)!.signed).toBe(true);
+  });
+
+  it("fetches again after the TTL and uses a rotated secret without a cold start", async () => {
+    const { bundle, secretId, calls } = coldStart({ SecretId: "AKIDnotknowntotheemulator0000000", SecretKey: "wrong-key-0123456789" }, {
+      TRTC_CREDENTIALS_SECRET_TTL_SECONDS: "1",
+    });
+    const before = await bundle.handler(ask, awsContext());
+    expect(before).toMatchObject({ ok: false, error: { code: "AuthFailure.SecretIdNotFound" } });
+
+    stub.setSecret(secretId, demoSecret); // rotation
+    const cached = await bundle.handler(ask, awsContext());
+    expect(cached).toMatchObject({ ok: false, error: { code: "AuthFailure.SecretIdNotFound" } }); // still within the TTL
+    expect(calls()).toBe(1);
+
+    await sleep(1_500);
+    const after = await bundle.handler(ask, awsContext());
+    expect(after).toMatchObject({ ok: true, status: "InProgress" });
+    expect(calls()).toBe(2);
+  });
+
+  it("maps a refused secret to InvalidConfiguration.Secret (HTTP 500) and recovers once it is fixed", async () => {
+    stub.failWith({ status: 400, type: "AccessDeniedException", message: "User is not authorized to perform secretsmanager:GetSecretValue" });
+    const { bundle, calls } = coldStart(demoSecret);
+    const { value: direct, lines } = await captureStdout(() => bundle.handler(ask, awsContext()));
+    expect(direct).toMatchObject({ ok: false, error: { code: "InvalidConfiguration.Secret", retryable: false } });
+    expect(direct.error.message).not.toMatch(/arn:|trtc\/test/); // the caller never learns the secret's name or account
+    expect(lines.some((line) => JSON.parse(line).awsError === "AccessDeniedException")).toBe(true); // the operator does
+
+    const http = await bundle.handler(awsHttpApiEvent({ query: { SdkAppId: String(APP), TaskId: DEMO_TASK } }), awsContext());
+    expect(http.statusCode).toBe(500);
+    expect(JSON.parse(http.body).error.code).toBe("InvalidConfiguration.Secret");
+
+    stub.failWith(undefined); // permission granted: no cold start needed
+    expect(await bundle.handler(ask, awsContext())).toMatchObject({ ok: true, status: "InProgress" });
+    expect(calls()).toBe(3);
+  });
+
+  it("maps an unreachable or failing Secrets Manager to UpstreamSecretsError (HTTP 502, retryable)", async () => {
+    stub.failWith({ status: 500, type: "InternalServiceError" });
+    try {
+      const { bundle } = coldStart(demoSecret);
+      const http = await bundle.handler(awsHttpApiEvent({ query: { SdkAppId: String(APP), TaskId: DEMO_TASK } }), awsContext());
+      expect(http.statusCode).toBe(502);
+      expect(JSON.parse(http.body).error).toMatchObject({ code: "UpstreamSecretsError", retryable: true });
+    } finally {
+      stub.failWith(undefined);
+    }
+  });
+
+  it("keeps the keys it has when a refresh fails in passing, and survives a failed background refresh", async () => {
+    const { bundle, calls } = coldStart(demoSecret, { TRTC_CREDENTIALS_SECRET_TTL_SECONDS: "1" });
+    expect(await bundle.handler(ask, awsContext())).toMatchObject({ ok: true });
+    stub.failWith({ status: 503, type: "ServiceUnavailable" });
+    try {
+      await sleep(1_500); // middy's refresh timer fetches while no invocation runs, and fails: no unhandled rejection
+      expect(await bundle.handler(ask, awsContext())).toMatchObject({ ok: true, status: "InProgress" });
+    } finally {
+      stub.failWith(undefined);
+    }
+    expect(await bundle.handler(ask, awsContext())).toMatchObject({ ok: true });
+    expect(calls()).toBeGreaterThanOrEqual(3);
+  });
+
+  it("rejects a secret that is not the documented JSON, naming the field but no value", async () => {
+    const { bundle } = coldStart({ SecretId: DEMO_SECRET_ID, secretKey: DEMO_SECRET_KEY });
+    const result = await bundle.handler(ask, awsContext());
+    expect(result.error).toMatchObject({ code: "InvalidConfiguration.Secret" });
+    expect(result.error.message).toContain('"SecretKey"');
+    expect(JSON.stringify(result)).not.toContain(DEMO_SECRET_KEY);
+
+    const { bundle: plain } = coldStart("not json at all");
+    expect((await plain.handler(ask, awsContext())).error.code).toBe("InvalidConfiguration.Secret");
+  });
+
+  it("never writes the secret's key to the logs", async () => {
+    const { bundle } = coldStart(demoSecret, { LOG_LEVEL: "debug" });
+    const { lines } = await captureStdout(async () => {
+      await bundle.handler(ask, awsContext());
+      await bundle.handler({ SdkAppId: APP, TaskId: "no-such-task" }, awsContext());
+    });
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).not.toContain(DEMO_SECRET_KEY);
+  });
+
+  it("rejects a TTL that is not a number of seconds", async () => {
+    const { bundle } = coldStart(demoSecret, { TRTC_CREDENTIALS_SECRET_TTL_SECONDS: "5m" });
+    const result = await bundle.handler(ask, awsContext());
+    expect(result.error).toMatchObject({ code: "InvalidConfiguration" });
+    expect(result.error.message).toContain("TRTC_CREDENTIALS_SECRET_TTL_SECONDS");
+  });
+});

@@ -14,7 +14,7 @@ import { classifyErrors } from "../lib/middleware/classify-errors";
 import { httpResponse } from "../lib/middleware/http-response";
 import { invocationContext } from "../lib/middleware/invocation-context";
 import { secretCredentials } from "../lib/middleware/secrets";
-import { taskParameters } from "../lib/middleware/task-parameters";
+import { singleTaskOnly, taskParameters } from "../lib/middleware/task-parameters";
 import type { FunctionContext } from "../lib/middleware/types";
 import { whenHttp } from "../lib/middleware/when-http";
 import { workflowErrors } from "../lib/middleware/workflow-errors";
@@ -32,8 +32,8 @@ export const handler = middy<unknown, unknown, Error, FunctionContext>({ timeout
   .use(httpResponse())
   .use(classifyErrors({ logger }))
   .use(taskParameters())
-  .use(validator({ eventSchema: validateTaskParams }))
-  .use(allowList({ allowed: () => config?.allowedSdkAppIds }))
+  .use(singleTaskOnly(validator({ eventSchema: validateTaskParams }))) // a batch is validated per task (lib/batch.ts)
+  .use(singleTaskOnly(allowList({ allowed: () => config?.allowedSdkAppIds })))
   .use(secretCredentials({ credentials: container.credentials, logger })) // AWS Secrets Manager, only when configured
   .handler(describeStreamIngestHandler(container));
 

@@ -33,6 +33,15 @@ export const FUNCTION_ERRORS = {
     advice: "Invoke with a JSON object ({\"SdkAppId\":…,\"TaskId\":…}) or through an API Gateway trigger.",
   },
   "InvalidRequest.Method": { status: 405, retryable: false, advice: "Use GET or POST." },
+  "InvalidRequest.Batch": {
+    status: 400,
+    retryable: false,
+    advice: "Send TaskIds as a non-empty array of strings (with SdkAppId), or Tasks as a non-empty array of {SdkAppId, TaskId} objects; not both, and not with TaskId or waitFor.",
+  },
+  "InvalidRequest.BatchTooLarge": { status: 400, retryable: false, advice: "Send at most 100 tasks per batch; split larger sets." },
+  "InvalidParameter.WaitFor": { status: 400, retryable: false, advice: "Send waitFor as \"NotExist\" or \"InProgress\"." },
+  "InvalidParameter.WaitTimeoutSeconds": { status: 400, retryable: false, advice: "Send waitTimeoutSeconds as a number from 1 to 900." },
+  "InvalidParameter.PollIntervalSeconds": { status: 400, retryable: false, advice: "Send pollIntervalSeconds as a number from 1 to 300." },
   RequestSizeLimitExceeded: { status: 413, retryable: false, advice: "A status request is a few hundred bytes; keep the body under 64 KB." },
   "Forbidden.SdkAppId": {
     status: 403,

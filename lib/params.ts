@@ -95,3 +95,50 @@ const PARAMETER_MESSAGES: Record<string, string> = {
   "InvalidParameter.SdkAppId": `SdkAppId must be a positive integer no larger than ${MAX_SDK_APP_ID}`,
   "InvalidParameter.TaskId": "TaskId must be 1 to 256 visible ASCII characters",
 };
+
+/** Statuses a direct invocation may wait for (`waitFor`). */
+export const WAIT_STATUSES = ["NotExist", "InProgress"] as const;
+export type WaitStatus = (typeof WAIT_STATUSES)[number];
+
+/** Wait bounds, seconds. The invocation's own deadline cuts every wait shorter still. */
+export const WAIT_DEFAULTS = { timeoutSeconds: 60, pollIntervalSeconds: 5, minPollIntervalSeconds: 1, maxPollIntervalSeconds: 300, maxTimeoutSeconds: 900 } as const;
+
+export interface WaitOptions {
+  waitFor: WaitStatus;
+  waitTimeoutSeconds?: number;
+  pollIntervalSeconds?: number;
+}
+
+/** JSON schema of the wait options of a direct invocation (only checked when `waitFor` is present). */
+export const waitOptionsSchema = {
+  $id: "WaitOptions",
+  type: "object",
+  required: ["waitFor"],
+  properties: {
+    waitFor: { type: "string", enum: [...WAIT_STATUSES] },
+    waitTimeoutSeconds: { type: "number", minimum: 1, maximum: WAIT_DEFAULTS.maxTimeoutSeconds },
+    pollIntervalSeconds: { type: "number", minimum: WAIT_DEFAULTS.minPollIntervalSeconds, maximum: WAIT_DEFAULTS.maxPollIntervalSeconds },
+  },
+} as const;
+
+const WAIT_CODES: Record<string, string> = {
+  waitFor: "InvalidParameter.WaitFor",
+  waitTimeoutSeconds: "InvalidParameter.WaitTimeoutSeconds",
+  pollIntervalSeconds: "InvalidParameter.PollIntervalSeconds",
+};
+
+const WAIT_MESSAGES: Record<string, string> = {
+  "InvalidParameter.WaitFor": `waitFor must be one of ${WAIT_STATUSES.join(", ")}`,
+  "InvalidParameter.WaitTimeoutSeconds": `waitTimeoutSeconds must be a number from 1 to ${WAIT_DEFAULTS.maxTimeoutSeconds}`,
+  "InvalidParameter.PollIntervalSeconds": `pollIntervalSeconds must be a number from ${WAIT_DEFAULTS.minPollIntervalSeconds} to ${WAIT_DEFAULTS.maxPollIntervalSeconds}`,
+};
+
+/** Maps wait-option schema errors to one code, in the order waitFor, waitTimeoutSeconds, pollIntervalSeconds. */
+export function waitOptionsError(errors: readonly SchemaError[] | null | undefined): TrtcFunctionError {
+  const found = new Set((errors ?? []).map((error) => WAIT_CODES[error.instancePath.split("/")[1] ?? "waitFor"] ?? "InvalidParameter.WaitFor"));
+  const code = Object.values(WAIT_CODES).find((candidate) => found.has(candidate)) ?? "InvalidParameter.WaitFor";
+  return new TrtcFunctionError(code, WAIT_MESSAGES[code]!);
+}
+
+/** Most tasks one batch may name: at 18 requests per second, 100 tasks take about 5.5 s. */
+export const MAX_BATCH_TASKS = 100;

@@ -44,8 +44,11 @@ export interface QueryDeps {
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
-  /** Called before each upstream attempt (a batch uses it to pace requests under the rate limit). */
-  beforeAttempt?: () => Promise<void>;
+  /**
+   * Called before each upstream attempt (a batch uses it to pace requests under the rate limit). Resolving to
+   * false means no request may start before the deadline: the query ends with the last failure, or UpstreamTimeout.
+   */
+  beforeAttempt?: () => Promise<boolean | void>;
 }
 
 /** The failure payload. Parameters are echoed only when they satisfy the rules: never a hostile value back. */
@@ -58,6 +61,9 @@ export function failureResult(error: TrtcFunctionError, params: Partial<Record<k
     requestId: error.requestId ?? null,
   };
 }
+
+/** Thrown inside an attempt that the pacer did not let start. */
+const NOT_STARTED = Symbol("not started");
 
 export function policyFor(config: QueryDeps["config"]): RetryPolicy {
   return { ...DEFAULT_RETRY_POLICY, attemptTimeoutMs: config.attemptTimeoutMs, maxAttempts: config.maxAttempts };
@@ -75,10 +81,11 @@ export async function queryTask(
   const now = deps.now ?? Date.now;
   let upstreamMs = 0;
   let tokenRetried = false;
+  let lastFailure: unknown;
 
   const outcome = await withRetries(invocation.deadline, policyFor(deps.config), {
     attempt: async (_attempt, timeoutMs) => {
-      await deps.beforeAttempt?.();
+      if ((await deps.beforeAttempt?.()) === false) throw NOT_STARTED;
       const started = now();
       try {
         return await deps.api.describeStreamIngest(params, { traceId: invocation.requestId, timeoutMs: Math.max(1, Math.min(timeoutMs, invocation.deadline - now())) });
@@ -87,6 +94,8 @@ export async function queryTask(
       }
     },
     classify: (error) => {
+      if (error === NOT_STARTED) return { retryable: false, throttled: false };
+      lastFailure = error;
       const e = error instanceof TrtcFunctionError ? error : new TrtcFunctionError("InternalError.Function", String(error));
       if (e.code === "AuthFailure.TokenFailure" && !tokenRetried) {
         tokenRetried = true;
@@ -99,7 +108,8 @@ export async function queryTask(
     random: deps.random,
   });
 
-  const stats = { attempts: outcome.attempts, upstreamMs };
+  const notStarted = outcome.error === NOT_STARTED;
+  const stats = { attempts: outcome.attempts - (notStarted ? 1 : 0), upstreamMs };
   if (outcome.value) {
     const { status, requestId } = outcome.value;
     return {
@@ -115,6 +125,10 @@ export async function queryTask(
       },
       stats,
     };
+  }
+  if (notStarted) {
+    outcome.error =
+      lastFailure ?? new TrtcFunctionError("UpstreamTimeout", "Not started: the rate limit left no request slot before the invocation's deadline");
   }
   const error =
     outcome.error instanceof TrtcFunctionError

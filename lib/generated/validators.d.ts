@@ -5,3 +5,4 @@ export interface CompiledValidator { (data: unknown): boolean; errors?: SchemaEr
 export declare const validateTaskParams: CompiledValidator;
 export declare const isValidSdkAppId: CompiledValidator;
 export declare const isValidTaskId: CompiledValidator;
+export declare const validateWaitOptions: CompiledValidator;

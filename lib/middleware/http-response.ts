@@ -3,6 +3,7 @@
  * code from the error table. Direct invocations get the plain result. Restores the original event so the CORS and
  * security-header middlewares outside it see the HTTP request.
  */
+import { isBatchResult, type BatchResult } from "../batch";
 import { describeErrorCode } from "../errors";
 import { isHttpKind } from "../events";
 import type { TaskResult } from "../query-task";
@@ -15,11 +16,12 @@ export interface HttpResponse {
   isBase64Encoded: false;
 }
 
-export function statusCodeOf(result: TaskResult): number {
-  return result.ok ? 200 : describeErrorCode(result.error.code).status;
+/** A batch that ran is 200 whatever its tasks answered: each result says its own outcome. */
+export function statusCodeOf(result: TaskResult | BatchResult): number {
+  return result.ok || isBatchResult(result) ? 200 : describeErrorCode(result.error.code).status;
 }
 
-export function toHttpResponse(result: TaskResult): HttpResponse {
+export function toHttpResponse(result: TaskResult | BatchResult): HttpResponse {
   const statusCode = statusCodeOf(result);
   const headers: Record<string, string> = {
     "content-type": "application/json",

@@ -28,6 +28,7 @@ export function invocationContext({ logger, now = Date.now }: InvocationContextO
     const invocation = request.context?.invocation;
     if (!invocation) return;
     const { result, stats } = invocation;
+    if (invocation.batch) return logBatch(request);
     const code = result && !result.ok ? result.error.code : result ? undefined : "InternalError.Function";
     const status = code ? describeErrorCode(code).status : 200;
     const level = status >= 500 ? "error" : status >= 400 ? "warn" : "info";
@@ -43,6 +44,25 @@ export function invocationContext({ logger, now = Date.now }: InvocationContextO
       attempts: stats?.attempts ?? 0,
       upstreamLatencyMs: stats?.upstreamMs ?? 0,
       upstreamRequestId: result?.requestId ?? null,
+      durationMs: now() - invocation.startedAt,
+    });
+  };
+
+  // A batch has no single outcome: its line counts the tasks and their failure codes.
+  const logBatch = (request: FunctionRequest) => {
+    const invocation = request.context.invocation;
+    const codes = invocation.batchCodes ?? {};
+    const worst = Math.max(200, ...Object.keys(codes).map((code) => describeErrorCode(code).status));
+    logger.log(worst >= 500 ? "error" : worst >= 400 ? "warn" : "info", "DescribeStreamIngest", {
+      requestId: invocation.requestId,
+      platform: invocation.platform,
+      eventKind: invocation.kind ?? "unrecognised",
+      outcome: "Batch",
+      ok: invocation.batch!.failed === 0,
+      ...invocation.batch,
+      codes,
+      attempts: invocation.stats?.attempts ?? 0,
+      upstreamLatencyMs: invocation.stats?.upstreamMs ?? 0,
       durationMs: now() - invocation.startedAt,
     });
   };

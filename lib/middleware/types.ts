@@ -1,4 +1,5 @@
 import type { MiddlewareObj, Request } from "@middy/core";
+import type { BatchSummary } from "../batch";
 import type { Context } from "aws-lambda";
 import type { EventKind } from "../events";
 import type { Invocation } from "../platform";
@@ -15,6 +16,9 @@ export interface InvocationState extends Invocation {
   /** The contract result, once there is one. */
   result?: TaskResult;
   stats?: QueryStats;
+  /** For a batch query (result stays unset): its summary and its failure codes, for the log line. */
+  batch?: BatchSummary;
+  batchCodes?: Record<string, number>;
 }
 
 /**

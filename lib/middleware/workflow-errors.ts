@@ -28,7 +28,8 @@ function wantsThrow(request: FunctionRequest, fallback: boolean): boolean {
 export function workflowErrors({ throwOnError }: WorkflowErrorsOptions): FunctionMiddleware {
   const raise = (request: FunctionRequest) => {
     const result = request.response as TaskResult | undefined;
-    if (!result || result.ok !== false || !wantsThrow(request, throwOnError())) return;
+    // A batch that ran is never thrown: one bad task must not hide the others' answers.
+    if (!result || result.ok !== false || !("error" in result) || !wantsThrow(request, throwOnError())) return;
     // Set, not thrown: middy rethrows request.error once every onError middleware (the log line among them) ran.
     request.error = new WorkflowError(result);
     request.response = undefined;

@@ -1,0 +1,58 @@
+/**
+ * Paces upstream request starts under TRTC's limit (20 requests per second per action and account, counted in a
+ * sliding 1 s window). Starts are spaced evenly, 1000/perSecond ms apart, and never more than `perSecond` in any
+ * rolling second even when timers fire late (a late timer must not release a burst).
+ *
+ * Written by hand: it is one small loop, and the libraries that do this (bottleneck, limiter, p-throttle) either
+ * cost a large share of the 100 KB bundle budget or are ESM-only. Even spacing rather than a token bucket: a burst
+ * at the edge of our window can land inside one window of the server's clock, whose arrivals jitter.
+ */
+
+export interface PacerClock {
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+const realClock: PacerClock = { now: Date.now, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+
+export class RatePacer {
+  private readonly intervalMs: number;
+  /** Earliest moment the next start may happen. */
+  private nextAt = 0;
+  /** The last `perSecond` starts, oldest first. */
+  private readonly recent: number[] = [];
+
+  constructor(
+    readonly perSecond: number,
+    private readonly clock: PacerClock = realClock,
+    private readonly windowMs = 1000,
+  ) {
+    this.intervalMs = windowMs / perSecond;
+  }
+
+  /** When a start could happen, looking at spacing and at the rolling window. */
+  private earliest(now: number): number {
+    const windowFull = this.recent.length >= this.perSecond ? this.recent[0]! + this.windowMs : 0;
+    return Math.max(now, this.nextAt, windowFull);
+  }
+
+  /**
+   * Waits for a start slot and takes it. Returns false, taking nothing, when the slot would come after `latest`
+   * (epoch ms): the caller answers with a time-out instead of starting a request it could not finish.
+   */
+  async acquire(latest = Number.POSITIVE_INFINITY): Promise<boolean> {
+    for (;;) {
+      const now = this.clock.now();
+      const at = this.earliest(now);
+      if (at > latest) return false;
+      if (at <= now) {
+        this.recent.push(now);
+        if (this.recent.length > this.perSecond) this.recent.shift();
+        this.nextAt = now + this.intervalMs;
+        return true;
+      }
+      // Re-checked after the wait: another caller may have taken the slot meanwhile.
+      await this.clock.sleep(at - now);
+    }
+  }
+}

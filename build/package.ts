@@ -1,0 +1,84 @@
+/**
+ * `npm run package`: both deployable artifacts from the one bundle `npm run build` wrote, offline, and their sizes.
+ *
+ *   dist/aws/            `osls package`: trtc-stream-ingest-status.zip (the bundle at dist/describe-stream-ingest/
+ *                        index.js, handler dist/describe-stream-ingest/index.handler) and the CloudFormation templates
+ *   dist/scf/describe-stream-ingest.zip
+ *                        Tencent SCF: index.js at the zip's root (handler index.main_handler, runtime Nodejs20.15)
+ *   dist/scf/describe-stream-ingest/index.js
+ *                        the same file unzipped: the `src` directory deploy/scf/serverless.yml uploads
+ *
+ *   tsx build/package.ts [osls options, e.g. --stage prod --param="trtcRegion=ap-mumbai"]
+ */
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { zipSync } from "fflate";
+import { BUNDLE_PATH } from "./build";
+
+const root = join(__dirname, "..");
+export const AWS_DIR = join(root, "dist", "aws");
+export const AWS_ZIP = join(AWS_DIR, "trtc-stream-ingest-status.zip");
+export const AWS_TEMPLATE = join(AWS_DIR, "cloudformation-template-update-stack.json");
+export const SCF_DIR = join(root, "dist", "scf");
+export const SCF_ZIP = join(SCF_DIR, "describe-stream-ingest.zip");
+export const SCF_SRC_DIR = join(SCF_DIR, "describe-stream-ingest");
+export const OSLS_BIN = join(root, "node_modules", "osls", "bin", "serverless.js");
+
+/** A fixed timestamp and mode, so the same bundle always gives the same zip (and the same CodeSha256). */
+const ZIP_ENTRY = { level: 9, mtime: new Date("1980-01-01T00:00:00Z"), os: 3, attrs: (0o100644 << 16) >>> 0 } as const;
+
+function requireBundle(): void {
+  if (!existsSync(BUNDLE_PATH)) throw new Error(`${relative(root, BUNDLE_PATH)} is missing: run npm run build first`);
+}
+
+/** The SCF zip: the bundle as index.js at the root, so SCF's `index.main_handler` finds it. */
+export function packageScf(): string {
+  requireBundle();
+  const code = readFileSync(BUNDLE_PATH);
+  mkdirSync(SCF_SRC_DIR, { recursive: true });
+  copyFileSync(BUNDLE_PATH, join(SCF_SRC_DIR, "index.js"));
+  writeFileSync(SCF_ZIP, zipSync({ "index.js": [code, ZIP_ENTRY] }));
+  return SCF_ZIP;
+}
+
+/**
+ * The environment osls packages with: the quick-start keys (TENCENTCLOUD_SECRET_*) and a local TRTC_ENDPOINT_URL are
+ * removed, so a developer's shell never bakes them into dist/aws/'s template. No AWS credentials are needed.
+ */
+export function oslsEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base, SLS_TELEMETRY_DISABLED: "1", SLS_NOTIFICATIONS_MODE: "off", FORCE_COLOR: "0" };
+  for (const name of ["TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_SESSION_TOKEN", "TRTC_ENDPOINT_URL"]) delete env[name];
+  return env;
+}
+
+/** The AWS artifacts through `osls package` (serverless.yml ships the bundle as is: one build, no rebuild). */
+export function packageAws(oslsArgs: string[] = []): string {
+  requireBundle();
+  rmSync(AWS_DIR, { recursive: true, force: true });
+  const run = spawnSync(process.execPath, [OSLS_BIN, "package", "--package", relative(root, AWS_DIR), ...oslsArgs], {
+    cwd: root,
+    env: oslsEnv(),
+    encoding: "utf8",
+  });
+  if (run.status !== 0 || !existsSync(AWS_ZIP)) {
+    throw new Error(`osls package failed (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
+  }
+  return AWS_ZIP;
+}
+
+export function sizeLine(path: string): string {
+  return `${relative(root, path)}: ${(statSync(path).size / 1024).toFixed(1)} KB`;
+}
+
+if (require.main === module) {
+  try {
+    const aws = packageAws(process.argv.slice(2));
+    const scf = packageScf();
+    console.log(`packaged ${sizeLine(aws)} (+ CloudFormation in ${relative(root, AWS_DIR)}/)`);
+    console.log(`packaged ${sizeLine(scf)} (handler index.main_handler, runtime Nodejs20.15)`);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  }
+}

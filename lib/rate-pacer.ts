@@ -36,11 +36,20 @@ export class RatePacer {
     return Math.max(now, this.nextAt, windowFull);
   }
 
+  /** Callers queue here, so slots go out in the order asked for (a batch starts its tasks in input order). */
+  private queue: Promise<unknown> = Promise.resolve();
+
   /**
    * Waits for a start slot and takes it. Returns false, taking nothing, when the slot would come after `latest`
    * (epoch ms): the caller answers with a time-out instead of starting a request it could not finish.
    */
-  async acquire(latest = Number.POSITIVE_INFINITY): Promise<boolean> {
+  acquire(latest = Number.POSITIVE_INFINITY): Promise<boolean> {
+    const turn = this.queue.then(() => this.take(latest));
+    this.queue = turn;
+    return turn;
+  }
+
+  private async take(latest: number): Promise<boolean> {
     for (;;) {
       const now = this.clock.now();
       const at = this.earliest(now);
@@ -51,7 +60,6 @@ export class RatePacer {
         this.nextAt = now + this.intervalMs;
         return true;
       }
-      // Re-checked after the wait: another caller may have taken the slot meanwhile.
       await this.clock.sleep(at - now);
     }
   }

@@ -33,13 +33,15 @@ function requireBundle(): void {
 }
 
 /** The SCF zip: the bundle as index.js at the root, so SCF's `index.main_handler` finds it. */
-export function packageScf(): string {
+export function packageScf(outDir = SCF_DIR): string {
   requireBundle();
   const code = readFileSync(BUNDLE_PATH);
-  mkdirSync(SCF_SRC_DIR, { recursive: true });
-  copyFileSync(BUNDLE_PATH, join(SCF_SRC_DIR, "index.js"));
-  writeFileSync(SCF_ZIP, zipSync({ "index.js": [code, ZIP_ENTRY] }));
-  return SCF_ZIP;
+  const srcDir = join(outDir, "describe-stream-ingest");
+  mkdirSync(srcDir, { recursive: true });
+  copyFileSync(BUNDLE_PATH, join(srcDir, "index.js"));
+  const zip = join(outDir, "describe-stream-ingest.zip");
+  writeFileSync(zip, zipSync({ "index.js": [code, ZIP_ENTRY] }));
+  return zip;
 }
 
 /**
@@ -53,18 +55,19 @@ export function oslsEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEn
 }
 
 /** The AWS artifacts through `osls package` (serverless.yml ships the bundle as is: one build, no rebuild). */
-export function packageAws(oslsArgs: string[] = []): string {
+export function packageAws(oslsArgs: string[] = [], outDir = AWS_DIR): string {
   requireBundle();
-  rmSync(AWS_DIR, { recursive: true, force: true });
-  const run = spawnSync(process.execPath, [OSLS_BIN, "package", "--package", relative(root, AWS_DIR), ...oslsArgs], {
+  rmSync(outDir, { recursive: true, force: true });
+  const zip = join(outDir, "trtc-stream-ingest-status.zip");
+  const run = spawnSync(process.execPath, [OSLS_BIN, "package", "--package", outDir, ...oslsArgs], {
     cwd: root,
     env: oslsEnv(),
     encoding: "utf8",
   });
-  if (run.status !== 0 || !existsSync(AWS_ZIP)) {
+  if (run.status !== 0 || !existsSync(zip)) {
     throw new Error(`osls package failed (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
   }
-  return AWS_ZIP;
+  return zip;
 }
 
 export function sizeLine(path: string): string {

@@ -1,0 +1,211 @@
+/**
+ * The deployable artifacts, exercised as the platforms run them: `npm run package`'s two zips are built, unpacked
+ * into a temporary folder with no node_modules in reach, loaded in a fresh Node process and invoked through the
+ * handler each platform is configured with (the AWS one read from the packaged CloudFormation template, the SCF one
+ * from deploy/scf/serverless.yml), with that platform's events and context, against the TRTC emulator.
+ *
+ * Secrets Manager is not exercised here: it needs the AWS SDK, which Lambda's runtime provides and which is
+ * deliberately not in the zip (see secrets-manager.test.ts, which runs the same bundle with the SDK in reach).
+ */
+import { spawn } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { unzipSync } from "fflate";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUNDLE_PATH } from "../../build/build";
+import { packageAws, packageScf } from "../../build/package";
+import type { RunningEmulator } from "../../emulator";
+import { APP, DEMO_TASK, startTestEmulator } from "../support/emulator";
+import { awsHttpApiEvent, awsRestEvent, tencentApiGatewayEvent } from "../support/events";
+
+const ROOT = join(__dirname, "..", "..");
+const RUNNER = join(__dirname, "support", "platform-runner.cjs");
+// The temporary credentials SCF injects for a function's role (TENCENTCLOUD_SECRETID/SECRETKEY/SESSIONTOKEN).
+const ROLE = { secretId: "AKIDscfRoleTemporaryKey0000000000", secretKey: "scfRoleTemporarySecretKey000000", token: "scf-role-session-token-0001" };
+
+let emulator: RunningEmulator;
+let work: string;
+const artifacts = { aws: { zip: "", handler: "", root: "" }, scf: { zip: "", handler: "", root: "" } };
+
+function unpack(zip: string, into: string): string[] {
+  const files = unzipSync(readFileSync(zip));
+  for (const [name, data] of Object.entries(files)) {
+    if (name.endsWith("/")) continue;
+    mkdirSync(dirname(join(into, name)), { recursive: true });
+    writeFileSync(join(into, name), data);
+  }
+  return Object.keys(files);
+}
+
+function nodeModulesInReach(dir: string): string | undefined {
+  for (let at = dir; ; at = dirname(at)) {
+    if (existsSync(join(at, "node_modules"))) return join(at, "node_modules");
+    if (dirname(at) === at) return undefined;
+  }
+}
+
+/** Invokes the unpacked artifact in a fresh process, with only the environment the platform would give it. */
+async function invoke(platform: "aws" | "scf", events: unknown[], env: Record<string, string>) {
+  const { root, handler } = artifacts[platform];
+  const child = spawn(process.execPath, [join(root, "platform-runner.cjs"), root, handler, platform], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? "", TZ: "UTC", LOG_LEVEL: "error", ...env },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => (stdout += chunk));
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  child.stdin.end(JSON.stringify(events));
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  const last = stdout.trim().split("\n").at(-1) ?? "";
+  const parsed = JSON.parse(last) as { results?: Array<{ value?: any; thrown?: unknown }>; loadError?: string };
+  if (parsed.loadError || code !== 0) throw new Error(`${platform} artifact failed (exit ${code}): ${parsed.loadError ?? ""}\n${stderr}`);
+  return parsed.results!.map((result) => result.value ?? result.thrown);
+}
+
+beforeAll(async () => {
+  ({ emulator } = await startTestEmulator({
+    credentials: [
+      { secretId: "AKIDtestEnvironmentKey00000000000", secretKey: "testEnvironmentSecretKey0000000" },
+      ROLE,
+    ],
+  }));
+  work = mkdtempSync(join(tmpdir(), "trtc-artifacts-"));
+  // Build both artifacts into the temporary folder (npm run package writes the same into dist/).
+  artifacts.aws.zip = packageAws([], join(work, "aws"));
+  artifacts.scf.zip = packageScf(join(work, "scf"));
+
+  const template = JSON.parse(readFileSync(join(work, "aws", "cloudformation-template-update-stack.json"), "utf8"));
+  artifacts.aws.handler = template.Resources.DescribeStreamIngestLambdaFunction.Properties.Handler;
+  artifacts.scf.handler = /^\s+handler:\s*(\S+)/m.exec(readFileSync(join(ROOT, "deploy", "scf", "serverless.yml"), "utf8"))![1]!;
+
+  for (const platform of ["aws", "scf"] as const) {
+    const root = join(work, `${platform}-task`);
+    mkdirSync(root);
+    unpack(artifacts[platform].zip, root);
+    copyFileSync(RUNNER, join(root, "platform-runner.cjs"));
+    artifacts[platform].root = root;
+  }
+  const kb = (path: string) => `${(statSync(path).size / 1024).toFixed(1)} KB`;
+  console.log(
+    `artifact sizes: AWS Lambda zip ${kb(artifacts.aws.zip)}, Tencent SCF zip ${kb(artifacts.scf.zip)} (bundle ${kb(BUNDLE_PATH)} unzipped)`,
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await emulator?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe("the packages", () => {
+  it("hold exactly the one bundle, at the path each platform's handler names", () => {
+    const awsFiles = Object.keys(unzipSync(readFileSync(artifacts.aws.zip)));
+    const scfFiles = Object.keys(unzipSync(readFileSync(artifacts.scf.zip)));
+    expect(awsFiles).toEqual(["dist/describe-stream-ingest/index.js"]);
+    expect(scfFiles).toEqual(["index.js"]);
+    expect(artifacts.aws.handler).toBe("dist/describe-stream-ingest/index.handler");
+    expect(artifacts.scf.handler).toBe("index.main_handler");
+    const bundle = readFileSync(BUNDLE_PATH);
+    expect(Buffer.from(unzipSync(readFileSync(artifacts.aws.zip))["dist/describe-stream-ingest/index.js"]!).equals(bundle)).toBe(true);
+    expect(Buffer.from(unzipSync(readFileSync(artifacts.scf.zip))["index.js"]!).equals(bundle)).toBe(true);
+  });
+
+  it("are unpacked where no node_modules can be found", () => {
+    expect(nodeModulesInReach(artifacts.aws.root)).toBeUndefined();
+    expect(nodeModulesInReach(artifacts.scf.root)).toBeUndefined();
+  });
+
+  it("give the same SCF zip for the same bundle (reproducible)", () => {
+    const again = packageScf(join(work, "scf-again"));
+    expect(readFileSync(again).equals(readFileSync(artifacts.scf.zip))).toBe(true);
+  });
+});
+
+describe("AWS Lambda zip: handler from the CloudFormation template, AWS events and context", () => {
+  const env = () => ({
+    TRTC_ENDPOINT_URL: emulator.url,
+    TENCENTCLOUD_SECRET_ID: "AKIDtestEnvironmentKey00000000000",
+    TENCENTCLOUD_SECRET_KEY: "testEnvironmentSecretKey0000000",
+    AWS_REGION: "ap-southeast-1",
+    AWS_LAMBDA_FUNCTION_NAME: "trtc-stream-ingest-status-dev-describeStreamIngest",
+  });
+
+  it("answers HTTP API, REST API and direct invocations", async () => {
+    const [running, missing, posted, rest, invalid, direct] = await invoke(
+      "aws",
+      [
+        awsHttpApiEvent({ query: { SdkAppId: String(APP), TaskId: DEMO_TASK } }),
+        awsHttpApiEvent({ query: { SdkAppId: String(APP), TaskId: "no-such-task" } }),
+        awsHttpApiEvent({ method: "POST", body: JSON.stringify({ SdkAppId: APP, TaskId: DEMO_TASK }), headers: { "content-type": "application/json" } }),
+        awsRestEvent({ query: { SdkAppId: String(APP), TaskId: DEMO_TASK } }),
+        awsHttpApiEvent({ query: { SdkAppId: "0x10", TaskId: DEMO_TASK } }),
+        { SdkAppId: APP, TaskId: DEMO_TASK },
+      ],
+      env(),
+    );
+    expect(running.statusCode).toBe(200);
+    expect(running.headers["content-type"]).toBe("application/json");
+    expect(JSON.parse(running.body)).toMatchObject({ ok: true, status: "InProgress", running: true, region: "ap-singapore" });
+    expect(missing.statusCode).toBe(200);
+    expect(JSON.parse(missing.body)).toMatchObject({ ok: true, status: "NotExist", running: false });
+    expect(JSON.parse(posted.body)).toMatchObject({ ok: true, status: "InProgress" });
+    expect(rest.statusCode).toBe(200);
+    expect(invalid.statusCode).toBe(400);
+    expect(JSON.parse(invalid.body).error.code).toBe("InvalidParameter.SdkAppId");
+    expect(direct).toMatchObject({ ok: true, sdkAppId: APP, taskId: DEMO_TASK, status: "InProgress" });
+  });
+
+  it("answers InvalidConfiguration.Credentials (HTTP 500) when deployed without keys", async () => {
+    const [answer] = await invoke("aws", [awsHttpApiEvent({ query: { SdkAppId: String(APP), TaskId: DEMO_TASK } })], {
+      TRTC_ENDPOINT_URL: emulator.url,
+      AWS_REGION: "ap-southeast-1",
+      TENCENTCLOUD_SECRET_ID: "", // what serverless.yml deploys when the quick-start variables were not set
+      TENCENTCLOUD_SECRET_KEY: "",
+    });
+    expect(answer.statusCode).toBe(500);
+    expect(JSON.parse(answer.body).error.code).toBe("InvalidConfiguration.Credentials");
+  });
+});
+
+describe("Tencent SCF zip: index.main_handler, Tencent events and SCF context, credentials from the function's role", () => {
+  const env = () => ({
+    TRTC_ENDPOINT_URL: emulator.url,
+    // What SCF injects for a function with a role; no TENCENTCLOUD_SECRET_* set by the operator.
+    TENCENTCLOUD_SECRETID: ROLE.secretId,
+    TENCENTCLOUD_SECRETKEY: ROLE.secretKey,
+    TENCENTCLOUD_SESSIONTOKEN: ROLE.token,
+    SCF_RUNTIME: "Nodejs20.15",
+    TENCENTCLOUD_REGION: "ap-singapore",
+  });
+
+  it("answers Tencent API Gateway (integrated response) and direct invocations", async () => {
+    const [running, missing, posted, missingParam, direct, camel] = await invoke(
+      "scf",
+      [
+        tencentApiGatewayEvent({ query: { SdkAppId: String(APP), TaskId: DEMO_TASK } }),
+        tencentApiGatewayEvent({ query: { SdkAppId: String(APP), TaskId: "no-such-task" } }),
+        tencentApiGatewayEvent({ method: "POST", body: JSON.stringify({ SdkAppId: APP, TaskId: DEMO_TASK }), headers: { "Content-Type": "application/json" } }),
+        tencentApiGatewayEvent({ query: { SdkAppId: String(APP) } }),
+        { SdkAppId: APP, TaskId: DEMO_TASK },
+        { sdkAppId: String(APP), taskId: "no-such-task" },
+      ],
+      env(),
+    );
+    expect(running.statusCode).toBe(200);
+    expect(JSON.parse(running.body)).toMatchObject({ ok: true, status: "InProgress", running: true });
+    expect(JSON.parse(missing.body)).toMatchObject({ ok: true, status: "NotExist" });
+    expect(JSON.parse(posted.body)).toMatchObject({ ok: true, status: "InProgress" });
+    expect(missingParam.statusCode).toBe(400);
+    expect(JSON.parse(missingParam.body).error.code).toBe("MissingParameter.TaskId");
+    expect(direct).toMatchObject({ ok: true, status: "InProgress", requestId: expect.any(String) });
+    expect(camel).toMatchObject({ ok: true, status: "NotExist" });
+  });
+
+  it("does not load the AWS SDK path on SCF (no Secrets Manager configured)", async () => {
+    // No @aws-sdk anywhere in reach: had the bundle required it at load, the artifact would not even load.
+    const [answer] = await invoke("scf", [{ SdkAppId: APP, TaskId: DEMO_TASK }], env());
+    expect(answer).toMatchObject({ ok: true });
+  });
+});

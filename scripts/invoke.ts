@@ -136,7 +136,8 @@ async function main(): Promise<number> {
   } else {
     emulator = await startEmulator({ quiet: true, host: "127.0.0.1", port: 0, credentials: [{ secretId: DEMO_SECRET_ID, secretKey: DEMO_SECRET_KEY }] });
     Object.assign(process.env, { TRTC_ENDPOINT_URL: emulator.url, TENCENTCLOUD_SECRET_ID: DEMO_SECRET_ID, TENCENTCLOUD_SECRET_KEY: DEMO_SECRET_KEY });
-    for (const name of ["TENCENTCLOUD_SESSION_TOKEN", "TENCENTCLOUD_SECRETID", "TENCENTCLOUD_SECRETKEY", "TENCENTCLOUD_SESSIONTOKEN"]) delete process.env[name];
+    // Emulator mode: the demo keys only (no session token, no role keys, no Secrets Manager secret).
+    for (const name of ["TENCENTCLOUD_SESSION_TOKEN", "TENCENTCLOUD_SECRETID", "TENCENTCLOUD_SECRETKEY", "TENCENTCLOUD_SESSIONTOKEN", "TRTC_CREDENTIALS_SECRET_ID"]) delete process.env[name];
     console.error(`Invoking against the in-process TRTC emulator at ${emulator.url}`);
   }
 

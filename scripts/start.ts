@@ -3,7 +3,7 @@
  * emulator, or against the real TRTC API when TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY are set.
  * Builds the bundle first, prints the URL and curl lines, stops everything on one Ctrl-C (SIGINT/SIGTERM/SIGHUP).
  *
- *   npm start [-- --port 3000] [--lambda-port 3002] [--emulator-port 4577] [--sdk-app-id N --task-id T]
+ *   npm start [-- --port 3000] [--lambda-port 3002] [--emulator-port 4577] [--sdk-app-id N --task-id T] [--param k=v]
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -15,7 +15,8 @@ import { DEMO_SDK_APP_ID, DEMO_TASK_ID, MISSING_TASK_ID, ROOT, ROUTE, ensureBund
 const HOST = "127.0.0.1";
 const STARTUP_TIMEOUT_MS = 180_000;
 const STOP_GRACE_MS = 5_000;
-const USAGE = `Usage: npm start [-- --port 3000] [--lambda-port 3002] [--emulator-port 4577] [--sdk-app-id N] [--task-id T]
+const USAGE = `Usage: npm start [-- --port 3000] [--lambda-port 3002] [--emulator-port 4577] [--sdk-app-id N] [--task-id T] [--param name=value]
+  --param sets a serverless.yml parameter (trtcRegion, allowedSdkAppIds, logLevel, …); repeat it for several.
   Ports default to PORT / LAMBDA_PORT / EMULATOR_PORT, else free ones (0 = pick a free one).
   With TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY set, the real TRTC API is used instead of the emulator;
   --sdk-app-id / --task-id then fill in the curl lines.`;
@@ -136,6 +137,8 @@ async function main(): Promise<void> {
         "emulator-port": { type: "string" },
         "sdk-app-id": { type: "string" },
         "task-id": { type: "string" },
+        // serverless.yml parameters (trtcRegion, allowedSdkAppIds, logLevel, …), passed on to osls.
+        param: { type: "string", multiple: true },
         // Directory holding serverless.yml (default: the repository root).
         "service-dir": { type: "string" },
         help: { type: "boolean", short: "h" },
@@ -203,6 +206,7 @@ async function main(): Promise<void> {
       "--lambdaPort", String(lambdaPort),
       // IAM auth guards the deployed route; locally there is no signed caller.
       "--noAuth",
+      ...(values.param ?? []).map((param) => `--param=${param}`),
     ],
     childEnv(functionEnv),
     serviceDir,

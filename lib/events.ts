@@ -84,23 +84,26 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  */
 export function parseJsonBody(body: string | undefined, isBase64Encoded: boolean): Json {
   if (body === undefined) return {};
-  // base64 is 4 characters for 3 bytes; reject on the cheap bound before allocating anything.
-  const approxBytes = isBase64Encoded ? Math.floor((body.length * 3) / 4) : Buffer.byteLength(body, "utf8");
-  if (approxBytes > MAX_BODY_BYTES) {
-    throw new TrtcFunctionError("RequestSizeLimitExceeded", `The request body is larger than ${MAX_BODY_BYTES} bytes`);
-  }
+  const tooLarge = () => new TrtcFunctionError("RequestSizeLimitExceeded", `The request body is larger than ${MAX_BODY_BYTES} bytes`);
+  // Cheap bounds before allocating: base64 is 4 characters for 3 bytes (twice that allows for padding and line breaks).
+  if (isBase64Encoded ? body.length > 2 * MAX_BODY_BYTES : Buffer.byteLength(body, "utf8") > MAX_BODY_BYTES) throw tooLarge();
   let text = body;
   if (isBase64Encoded) {
-    if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(body.replace(/\s+/g, ""))) {
+    const compact = body.replace(/\s+/g, "");
+    if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(compact)) {
       throw new TrtcFunctionError("InvalidRequest.Body", "The request body is marked base64 but is not base64");
     }
+    // The limit is on the decoded bytes: an estimate from the length refused bodies just under it.
+    const bytes = Buffer.from(compact, "base64");
+    if (bytes.length > MAX_BODY_BYTES) throw tooLarge();
     try {
-      text = utf8.decode(Buffer.from(body, "base64"));
+      text = utf8.decode(bytes);
     } catch {
       throw new TrtcFunctionError("InvalidRequest.Body", "The request body is not UTF-8 text");
     }
   }
-  if (text.trim() === "") return {};
+  // Only JSON's own white space makes an empty body; other text (U+00A0, say) is not JSON.
+  if (/^[ \t\r\n]*$/.test(text)) return {};
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -44,7 +44,8 @@ function pick(source: Json, names: readonly string[]): unknown {
 
 /** A string of ASCII decimal digits becomes a number; everything else is left for the schema to judge. */
 function normaliseSdkAppId(value: unknown): unknown {
-  if (typeof value === "string" && /^[0-9]{1,16}$/.test(value)) return Number(value);
+  // Any number of digits: leading zeros are allowed, and a long string becomes a number the schema refuses.
+  if (typeof value === "string" && /^[0-9]+$/.test(value)) return Number(value);
   return value;
 }
 

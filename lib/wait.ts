@@ -42,7 +42,7 @@ export interface WaitClock {
 
 /**
  * Polls until satisfied, until a failure that cannot pass (not retryable), or until the next poll would start after
- * the wait's end or too close to the deadline. Polls start every pollIntervalSeconds (from the previous start).
+ * the wait's end or too close to the deadline. Polls are due every pollIntervalSeconds from the start.
  */
 export async function waitForStatus(
   poll: () => Promise<{ result: TaskResult; stats: QueryStats }>,
@@ -58,13 +58,13 @@ export async function waitForStatus(
   const stats: QueryStats = { attempts: 0, upstreamMs: 0 };
   let polls = 0;
   for (;;) {
-    const pollStarted = now();
     polls++;
     const { result, stats: one } = await poll();
     stats.attempts += one.attempts;
     stats.upstreamMs += one.upstreamMs;
     const satisfied = result.ok && result.status === options.waitFor;
-    const next = pollStarted + intervalMs;
+    // A fixed schedule from the start: late timers must not push polls (and the last one) later and later.
+    const next = started + polls * intervalMs;
     const stop = satisfied || (!result.ok && !result.error.retryable) || next > end;
     if (stop) return { result: { ...result, wait: { for: options.waitFor, satisfied, polls, waitedMs: now() - started } }, stats };
     await sleep(Math.max(0, next - now()));

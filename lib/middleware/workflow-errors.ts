@@ -3,6 +3,7 @@
  * whose name is the error code (for `ErrorEquals`) and whose message is the failure payload as JSON (for `Catch`
  * with a ResultPath). HTTP events always get an HTTP response instead.
  */
+import { isHttpKind } from "../events";
 import type { FailureResult, TaskResult } from "../query-task";
 import type { FunctionMiddleware, FunctionRequest } from "./types";
 
@@ -20,8 +21,10 @@ export interface WorkflowErrorsOptions {
 
 function wantsThrow(request: FunctionRequest, fallback: boolean): boolean {
   const invocation = request.context.invocation;
-  if (invocation?.kind !== "direct") return false;
-  const override = (invocation.rawEvent as Record<string, unknown>).throwOnError;
+  // HTTP events always get an HTTP response; anything else (an unrecognised event too) came from a direct caller.
+  if (!invocation || (invocation.kind && isHttpKind(invocation.kind))) return false;
+  const raw = invocation.rawEvent;
+  const override = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>).throwOnError : undefined;
   return typeof override === "boolean" ? override : fallback;
 }
 

@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import type { TaskResult } from "../../lib/query-task";
+import { readWaitOptions, waitForStatus } from "../../lib/wait";
+
+const success = (status: string): TaskResult => ({
+  ok: true, sdkAppId: 1, taskId: "t", status, running: status === "InProgress", region: "ap-singapore", requestId: "r", checkedAt: "",
+});
+const failure = (code: string, retryable: boolean): TaskResult => ({ ok: false, sdkAppId: 1, taskId: "t", error: { code, message: code, retryable }, requestId: null });
+
+/** A virtual clock and a scripted upstream: each poll takes 10 ms and answers the next scripted result. */
+function setup(answers: TaskResult[]) {
+  const clock = { t: 0, now: () => clock.t, sleep: async (ms: number) => void (clock.t += ms) };
+  const pollTimes: number[] = [];
+  const poll = async () => {
+    pollTimes.push(clock.t);
+    clock.t += 10;
+    return { result: answers[Math.min(pollTimes.length - 1, answers.length - 1)]!, stats: { attempts: 1, upstreamMs: 10 } };
+  };
+  return { clock, poll, pollTimes };
+}
+
+describe("waitForStatus", () => {
+  it("polls every pollIntervalSeconds until the status is reached", async () => {
+    const { clock, poll, pollTimes } = setup([success("InProgress"), success("InProgress"), success("NotExist")]);
+    const { result, stats } = await waitForStatus(poll, { waitFor: "NotExist", pollIntervalSeconds: 2, waitTimeoutSeconds: 30 }, 60_000, clock);
+    expect(pollTimes).toEqual([0, 2000, 4000]);
+    expect(result).toMatchObject({ ok: true, status: "NotExist", wait: { for: "NotExist", satisfied: true, polls: 3, waitedMs: 4010 } });
+    expect(stats.attempts).toBe(3);
+  });
+
+  it("stops unsatisfied when the next poll would start after waitTimeoutSeconds", async () => {
+    const { clock, poll, pollTimes } = setup([success("InProgress")]);
+    const { result } = await waitForStatus(poll, { waitFor: "NotExist", pollIntervalSeconds: 5, waitTimeoutSeconds: 12 }, 60_000, clock);
+    expect(pollTimes).toEqual([0, 5000, 10000]);
+    expect(result).toMatchObject({ ok: true, status: "InProgress", wait: { satisfied: false, polls: 3 } });
+  });
+
+  it("never starts a poll within a second of the invocation's deadline", async () => {
+    const { clock, poll, pollTimes } = setup([success("InProgress")]);
+    await waitForStatus(poll, { waitFor: "NotExist", pollIntervalSeconds: 1, waitTimeoutSeconds: 900 }, 4500, clock);
+    expect(pollTimes).toEqual([0, 1000, 2000, 3000]);
+  });
+
+  it("defaults: 5 s between polls, 60 s in all", async () => {
+    const { clock, poll, pollTimes } = setup([success("InProgress")]);
+    await waitForStatus(poll, { waitFor: "NotExist" }, 600_000, clock);
+    expect(pollTimes.length).toBe(13);
+    expect(pollTimes[1]).toBe(5000);
+  });
+
+  it("keeps polling through retryable failures, stops at one that cannot pass", async () => {
+    const a = setup([failure("RequestLimitExceeded", true), success("InProgress")]);
+    const first = await waitForStatus(a.poll, { waitFor: "InProgress", pollIntervalSeconds: 1 }, 60_000, a.clock);
+    expect(first.result).toMatchObject({ ok: true, wait: { satisfied: true, polls: 2 } });
+    const b = setup([failure("AuthFailure.SignatureFailure", false), success("NotExist")]);
+    const second = await waitForStatus(b.poll, { waitFor: "NotExist", pollIntervalSeconds: 1 }, 60_000, b.clock);
+    expect(second.result).toMatchObject({ ok: false, error: { code: "AuthFailure.SignatureFailure" }, wait: { satisfied: false, polls: 1 } });
+  });
+});
+
+describe("readWaitOptions", () => {
+  it("is undefined without waitFor (null counts as absent)", () => {
+    expect(readWaitOptions({ SdkAppId: 1 })).toBeUndefined();
+    expect(readWaitOptions({ waitFor: null, waitTimeoutSeconds: "x" })).toBeUndefined();
+  });
+
+  it.each([
+    [{ waitFor: "Running" }, "InvalidParameter.WaitFor"],
+    [{ waitFor: 1 }, "InvalidParameter.WaitFor"],
+    [{ waitFor: "NotExist", waitTimeoutSeconds: 0 }, "InvalidParameter.WaitTimeoutSeconds"],
+    [{ waitFor: "NotExist", waitTimeoutSeconds: "10" }, "InvalidParameter.WaitTimeoutSeconds"],
+    [{ waitFor: "NotExist", waitTimeoutSeconds: 901 }, "InvalidParameter.WaitTimeoutSeconds"],
+    [{ waitFor: "NotExist", pollIntervalSeconds: 0.5 }, "InvalidParameter.PollIntervalSeconds"],
+    [{ waitFor: "NotExist", pollIntervalSeconds: 301 }, "InvalidParameter.PollIntervalSeconds"],
+    [{ waitFor: "x", pollIntervalSeconds: 0 }, "InvalidParameter.WaitFor"],
+  ])("%j → %s", (event, code) => {
+    expect(() => readWaitOptions(event)).toThrow(expect.objectContaining({ code }));
+  });
+
+  it("accepts the documented ranges", () => {
+    expect(readWaitOptions({ waitFor: "InProgress", waitTimeoutSeconds: 1.5, pollIntervalSeconds: 1 })).toEqual({ waitFor: "InProgress", waitTimeoutSeconds: 1.5, pollIntervalSeconds: 1 });
+  });
+});

@@ -1,0 +1,92 @@
+/** waitFor through the built bundle against the emulator: a task that ends on its own, time-outs and deadlines. */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { RunningEmulator } from "../../emulator";
+import { awsContext, loadBundle, scfContext, type Bundle } from "../support/bundle";
+import { APP, DEMO_TASK, startTestEmulator } from "../support/emulator";
+import { awsHttpApiEvent } from "../support/events";
+
+let emulator: RunningEmulator;
+let fn: Bundle;
+
+beforeAll(async () => {
+  const started = await startTestEmulator();
+  emulator = started.emulator;
+  fn = loadBundle(started.env);
+});
+afterEach(() => {
+  emulator.clearFaults();
+  emulator.resetStats();
+});
+afterAll(() => emulator.close());
+
+describe("waitFor", () => {
+  it("polls a task that ends after 2 s until NotExist", async () => {
+    const taskId = emulator.seedTask({ SdkAppId: APP, endsAfterSeconds: 2 });
+    const started = Date.now();
+    const result = await fn.handler({ SdkAppId: APP, TaskId: taskId, waitFor: "NotExist", pollIntervalSeconds: 1, waitTimeoutSeconds: 10 }, awsContext(15_000));
+    expect(result).toMatchObject({ ok: true, taskId, status: "NotExist", running: false, wait: { for: "NotExist", satisfied: true } });
+    expect(result.wait.polls).toBeGreaterThanOrEqual(3);
+    expect(result.wait.polls).toBeLessThanOrEqual(4);
+    expect(result.wait.waitedMs).toBeGreaterThanOrEqual(1900);
+    expect(Date.now() - started).toBeLessThan(4500);
+    expect(emulator.stats().requests).toBe(result.wait.polls);
+  });
+
+  it("is satisfied at once when the task already has the status", async () => {
+    const result = await fn.handler({ SdkAppId: APP, TaskId: DEMO_TASK, waitFor: "InProgress" }, awsContext());
+    expect(result).toMatchObject({ ok: true, status: "InProgress", wait: { satisfied: true, polls: 1 } });
+  });
+
+  it("answers unsatisfied when waitTimeoutSeconds is up", async () => {
+    const result = await fn.handler({ SdkAppId: APP, TaskId: DEMO_TASK, waitFor: "NotExist", pollIntervalSeconds: 1, waitTimeoutSeconds: 2 }, awsContext(15_000));
+    expect(result).toMatchObject({ ok: true, status: "InProgress", running: true, wait: { for: "NotExist", satisfied: false, polls: 3 } });
+  });
+
+  it.each([
+    ["AWS", () => awsContext(3000)],
+    ["SCF", () => scfContext(3000)],
+  ])("never waits past a 3 s %s invocation limit", async (_name, context) => {
+    const started = Date.now();
+    const result = await fn.handler({ SdkAppId: APP, TaskId: DEMO_TASK, waitFor: "NotExist", pollIntervalSeconds: 1, waitTimeoutSeconds: 60 }, context());
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(result).toMatchObject({ ok: true, wait: { satisfied: false } });
+    expect(result.wait.polls).toBeGreaterThanOrEqual(2);
+  });
+
+  it("keeps polling through throttling until TRTC recovers", async () => {
+    const taskId = emulator.seedTask({ SdkAppId: APP, endsAfterSeconds: 1 });
+    emulator.addFault({ fault: { type: "throttle" }, durationMs: 1500 });
+    const result = await fn.handler({ SdkAppId: APP, TaskId: taskId, waitFor: "NotExist", pollIntervalSeconds: 1, waitTimeoutSeconds: 20 }, awsContext(25_000));
+    expect(result).toMatchObject({ ok: true, status: "NotExist", wait: { satisfied: true } });
+  });
+
+  it("a failure that cannot pass ends the wait, and throwOnError throws it with the wait in the payload", async () => {
+    emulator.addFault({ fault: { type: "api-error", code: "AuthFailure.SignatureFailure" } });
+    const event = { SdkAppId: APP, TaskId: DEMO_TASK, waitFor: "NotExist", pollIntervalSeconds: 1 };
+    const result = await fn.handler(event, awsContext());
+    expect(result).toMatchObject({ ok: false, error: { code: "AuthFailure.SignatureFailure" }, wait: { satisfied: false, polls: 1 } });
+    const thrown = await fn.handler({ ...event, throwOnError: true }, awsContext()).catch((error: Error) => error);
+    expect(thrown).toBeInstanceOf(Error);
+    expect(thrown.name).toBe("AuthFailure.SignatureFailure");
+    expect(JSON.parse(thrown.message)).toMatchObject({ ok: false, wait: { polls: 1 } });
+  });
+
+  it("bad wait options are refused before any upstream call", async () => {
+    const result = await fn.handler({ SdkAppId: APP, TaskId: DEMO_TASK, waitFor: "Ended" }, awsContext());
+    expect(result).toMatchObject({ ok: false, sdkAppId: APP, taskId: DEMO_TASK, error: { code: "InvalidParameter.WaitFor", retryable: false } });
+    const interval = await fn.handler({ SdkAppId: APP, TaskId: DEMO_TASK, waitFor: "NotExist", pollIntervalSeconds: 0.1 }, awsContext());
+    expect(interval.error.code).toBe("InvalidParameter.PollIntervalSeconds");
+    expect(emulator.stats().requests).toBe(0);
+  });
+
+  it("task parameter errors come before wait option errors", async () => {
+    const result = await fn.handler({ SdkAppId: APP, waitFor: "Ended" }, awsContext());
+    expect(result.error.code).toBe("MissingParameter.TaskId");
+  });
+
+  it("is read from direct invocations only: an HTTP query answers at once", async () => {
+    const response = await fn.handler(awsHttpApiEvent({ query: { SdkAppId: String(APP), TaskId: DEMO_TASK, waitFor: "NotExist" } }), awsContext());
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).not.toHaveProperty("wait");
+  });
+});

@@ -158,6 +158,9 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void stop(0));
+  // `npm start` killed with SIGTERM does not pass it on: stop when the parent goes away (we get re-parented).
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && void stop(0), 500).unref();
   // Last resort if this process dies some other way: take the children down with it.
   process.on("exit", () => children.forEach((child) => killGroup(child, "SIGKILL")));
 

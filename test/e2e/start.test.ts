@@ -41,12 +41,17 @@ function descendants(pid: number): Array<{ pid: number; command: string }> {
   return found;
 }
 
+/** Running (a zombie waiting for a container's init to reap it counts as gone). */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  try {
+    return !execFileSync("ps", ["-o", "stat=", "-p", String(pid)], { encoding: "utf8" }).trim().startsWith("Z");
+  } catch {
+    return false;
   }
 }
 

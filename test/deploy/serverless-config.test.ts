@@ -1,0 +1,108 @@
+/**
+ * What the AWS deployment promises, read the way osls reads it: `osls print` for the resolved serverless.yml and
+ * `osls package` for the CloudFormation template that would be deployed. Offline, no AWS credentials.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { unzipSync } from "fflate";
+import { afterAll, describe, expect, it } from "vitest";
+import { OSLS_BIN, oslsEnv, packageAws } from "../../build/package";
+
+const ROOT = join(__dirname, "..", "..");
+const SECRET_ARN = "arn:aws:secretsmanager:ap-southeast-1:123456789012:secret:trtc/prod/tencentcloud-AbCdEf";
+const work = mkdtempSync(join(tmpdir(), "trtc-osls-"));
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function print(...args: string[]): any {
+  const run = spawnSync(process.execPath, [OSLS_BIN, "print", "--format", "json", ...args], { cwd: ROOT, env: oslsEnv(), encoding: "utf8" });
+  if (run.status !== 0) throw new Error(`osls print failed: ${run.stdout}\n${run.stderr}`);
+  return JSON.parse(run.stdout.slice(run.stdout.indexOf("{")));
+}
+
+function packaged(name: string, args: string[], env: Record<string, string> = {}) {
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  try {
+    const zip = packageAws(args, join(work, name));
+    const template = JSON.parse(readFileSync(join(work, name, "cloudformation-template-update-stack.json"), "utf8"));
+    return { zip, template, resources: template.Resources as Record<string, any> };
+  } finally {
+    process.env = saved;
+  }
+}
+
+const ENVIRONMENT = [
+  "TRTC_REGION",
+  "TRTC_ALLOWED_SDK_APP_IDS",
+  "LOG_LEVEL",
+  "TRTC_CREDENTIALS_SECRET_ID",
+  "TRTC_CREDENTIALS_SECRET_TTL_SECONDS",
+  "TENCENTCLOUD_SECRET_ID",
+  "TENCENTCLOUD_SECRET_KEY",
+  "TRTC_ENDPOINT_URL",
+];
+
+describe("osls print: the resolved serverless.yml", () => {
+  it("runtime, handler, route, IAM auth and environment names", () => {
+    const config = print();
+    expect(config.provider.runtime).toBe("nodejs22.x");
+    expect(config.provider.memorySize).toBe(256);
+    expect(config.provider.timeout).toBe(15);
+    expect(config.provider.logRetentionInDays).toBe(30);
+    expect(Object.keys(config.provider.environment).sort()).toEqual([...ENVIRONMENT].sort());
+    expect(config.provider.environment.TRTC_REGION).toBe("ap-singapore");
+    const fn = config.functions.describeStreamIngest;
+    expect(fn.handler).toBe("dist/describe-stream-ingest/index.handler");
+    expect(fn.events).toEqual([
+      { httpApi: { method: "GET", path: "/stream-ingest/status", authorizer: { type: "aws_iam" } } },
+      { httpApi: { method: "POST", path: "/stream-ingest/status", authorizer: { type: "aws_iam" } } },
+    ]);
+    // One build: the package is the esbuild bundle, no plugin rebuilds it.
+    expect(config.package.patterns).toEqual(["!**", "dist/describe-stream-ingest/index.js"]);
+    expect(config.plugins ?? []).not.toContain("serverless-esbuild");
+  });
+
+  it("opens the route with --param=httpAuth=none", () => {
+    const config = print("--param=httpAuth=none");
+    for (const event of config.functions.describeStreamIngest.events) expect(event.httpApi.authorizer).toBeUndefined();
+  });
+});
+
+describe("osls package: the CloudFormation template", () => {
+  it("deploys the bundle with the promised runtime, limits and routes, and bakes in no local keys", () => {
+    const { zip, resources } = packaged("default", [], {
+      TENCENTCLOUD_SECRET_ID: "AKIDdeveloperShellKey000000000000",
+      TENCENTCLOUD_SECRET_KEY: "developerShellSecretKeyNeverPackaged",
+      TRTC_ENDPOINT_URL: "http://127.0.0.1:9",
+    });
+    expect(Object.keys(unzipSync(readFileSync(zip)))).toEqual(["dist/describe-stream-ingest/index.js"]);
+    const fn = resources.DescribeStreamIngestLambdaFunction.Properties;
+    expect(fn).toMatchObject({ Handler: "dist/describe-stream-ingest/index.handler", Runtime: "nodejs22.x", MemorySize: 256, Timeout: 15, Architectures: ["arm64"] });
+    expect(fn.ReservedConcurrentExecutions).toEqual({ "Fn::If": ["ReserveConcurrency", "5", { Ref: "AWS::NoValue" }] });
+    expect(fn.Environment.Variables).toMatchObject({ TENCENTCLOUD_SECRET_ID: "", TENCENTCLOUD_SECRET_KEY: "", TRTC_ENDPOINT_URL: "", TRTC_CREDENTIALS_SECRET_ID: "" });
+    expect(resources.DescribeStreamIngestLogGroup.Properties.RetentionInDays).toBe(30);
+
+    const routes = Object.values(resources).filter((r) => r.Type === "AWS::ApiGatewayV2::Route").map((r) => r.Properties);
+    expect(routes.map((r) => [r.RouteKey, r.AuthorizationType]).sort()).toEqual([
+      ["GET /stream-ingest/status", "AWS_IAM"],
+      ["POST /stream-ingest/status", "AWS_IAM"],
+    ]);
+    expect(resources.HttpApiStage.Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 20 });
+    // The role: logs only, unless a secret is configured.
+    expect(JSON.stringify(resources.IamRoleLambdaExecution)).not.toContain("secretsmanager");
+  });
+
+  it("grants GetSecretValue on exactly the configured secret, and passes its ARN to the function", () => {
+    const { template, resources } = packaged("secret", [`--param=credentialsSecretArn=${SECRET_ARN}`, "--param=reservedConcurrency=off"]);
+    const policy = resources.TrtcCredentialsSecretReadPolicy;
+    expect(policy.Condition).toBe("UseSecret");
+    expect(policy.Properties.Roles).toEqual([{ Ref: "IamRoleLambdaExecution" }]);
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([{ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: SECRET_ARN }]);
+    expect(template.Conditions.UseSecret).toEqual({ "Fn::Not": [{ "Fn::Equals": [SECRET_ARN, ""] }] });
+    expect(template.Conditions.ReserveConcurrency).toEqual({ "Fn::Not": [{ "Fn::Equals": ["off", "off"] }] });
+    expect(resources.DescribeStreamIngestLambdaFunction.Properties.Environment.Variables.TRTC_CREDENTIALS_SECRET_ID).toBe(SECRET_ARN);
+  });
+});

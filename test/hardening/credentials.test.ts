@@ -52,7 +52,7 @@ function install(names: typeof ROLE | typeof EXPLICIT, credential: ReturnType<ty
   process.env[names[2]] = credential.token;
 }
 
-async function invoke(fn: Bundle, context = scfContext(10_000)) {
+async function invoke(fn: Bundle, context: unknown = scfContext(10_000)) {
   const { value, lines } = await captureAll(() => fn.main_handler({ SdkAppId: APP, TaskId: DEMO_TASK }, context).catch((error) => ({ thrown: textOfThrown(error) })));
   output.push(JSON.stringify(value), ...lines);
   return value;

@@ -76,7 +76,7 @@ export function sizeLine(path: string): string {
 
 if (require.main === module) {
   try {
-    const aws = packageAws(process.argv.slice(2));
+    const aws = packageAws(process.argv.slice(2).filter((arg) => arg !== "--")); // npm run package -- --stage prod
     const scf = packageScf();
     console.log(`packaged ${sizeLine(aws)} (+ CloudFormation in ${relative(root, AWS_DIR)}/)`);
     console.log(`packaged ${sizeLine(scf)} (handler index.main_handler, runtime Nodejs20.15)`);

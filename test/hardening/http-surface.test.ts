@@ -1,0 +1,147 @@
+/**
+ * The HTTP edge, deterministically at its boundaries (the fuzz covers the space between): the 64 KB body limit
+ * in plain and base64 form, parsing that cannot pollute prototypes, security headers on every answer, and CORS
+ * off unless CORS_ALLOWED_ORIGINS opens it to a list.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningEmulator } from "../../emulator";
+import { awsContext, captureStdout, loadBundle, scfContext, type Bundle } from "../support/bundle";
+import { APP, DEMO_TASK, startTestEmulator } from "../support/emulator";
+import { HTTP_EVENT_KINDS, awsHttpApiEvent, awsRestEvent, tencentApiGatewayEvent } from "../support/events";
+
+const LIMIT = 64 * 1024;
+
+let emulator: RunningEmulator;
+let env: Record<string, string | undefined>;
+let fn: Bundle;
+
+beforeAll(async () => {
+  ({ emulator, env } = await startTestEmulator());
+  fn = loadBundle({ ...env, CORS_ALLOWED_ORIGINS: undefined });
+});
+afterAll(() => emulator?.close());
+
+const lower = (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+
+async function call(bundle: Bundle, event: unknown) {
+  emulator.resetStats();
+  const { value } = await captureStdout(() => bundle.handler(event, awsContext(10_000)));
+  return { status: value.statusCode as number, headers: lower(value.headers), body: value.body ? JSON.parse(value.body) : undefined, upstream: emulator.stats().requests };
+}
+
+/** A valid query body padded with spaces inside the object to exactly `bytes` bytes. */
+function bodyOf(bytes: number): string {
+  const json = JSON.stringify({ SdkAppId: APP, TaskId: DEMO_TASK });
+  return `${json.slice(0, -1)}${" ".repeat(bytes - json.length)}}`;
+}
+
+describe("request body limit: 64 KB, far below the platforms' 6 MB / 10 MB", () => {
+  it.each(Object.keys(HTTP_EVENT_KINDS) as Array<keyof typeof HTTP_EVENT_KINDS>)("%s: exactly 64 KB is read, one byte more is 413, plain or base64", async (kind) => {
+    for (const base64 of [false, true]) {
+      const encode = (text: string) => (base64 ? Buffer.from(text).toString("base64") : text);
+      const atLimit = await call(fn, HTTP_EVENT_KINDS[kind]({ method: "POST", body: encode(bodyOf(LIMIT)), isBase64Encoded: base64 }));
+      expect(atLimit.status).toBe(200);
+      expect(atLimit.body).toMatchObject({ ok: true, status: "InProgress" });
+      const over = await call(fn, HTTP_EVENT_KINDS[kind]({ method: "POST", body: encode(bodyOf(LIMIT + 1)), isBase64Encoded: base64 }));
+      expect(over.status).toBe(413);
+      expect(over.body).toMatchObject({ ok: false, sdkAppId: null, taskId: null, error: { code: "RequestSizeLimitExceeded", retryable: false } });
+      expect(over.upstream).toBe(0);
+    }
+  });
+
+  it("a 5 MB body (under the platforms' limits) is refused quickly with 413, unparsed", async () => {
+    const huge = `{"SdkAppId":${APP},"TaskId":"${"x".repeat(5_000_000)}"}`;
+    for (const event of [awsRestEvent({ method: "POST", body: huge }), awsHttpApiEvent({ method: "POST", body: Buffer.from(huge).toString("base64"), isBase64Encoded: true })]) {
+      const started = performance.now();
+      const { status, upstream } = await call(fn, event);
+      expect(status).toBe(413);
+      expect(upstream).toBe(0);
+      expect(performance.now() - started).toBeLessThan(1000); // generous: the point is "not parsed", not a benchmark
+    }
+  });
+});
+
+describe("parsing cannot be polluted", () => {
+  it.each([
+    ["__proto__ in a JSON body", awsHttpApiEvent({ method: "POST", body: `{"__proto__":{"SdkAppId":${APP},"TaskId":"${DEMO_TASK}","polluted":true}}` })],
+    ["constructor.prototype in a JSON body", awsHttpApiEvent({ method: "POST", body: `{"constructor":{"prototype":{"SdkAppId":${APP},"TaskId":"${DEMO_TASK}","polluted":true}}}` })],
+    ["__proto__ in a base64 body", tencentApiGatewayEvent({ method: "POST", body: Buffer.from(`{"__proto__":{"SdkAppId":${APP},"TaskId":"x","polluted":true}}`).toString("base64"), isBase64Encoded: true })],
+    ["__proto__ in the query", { ...awsRestEvent(), queryStringParameters: JSON.parse(`{"__proto__":{"SdkAppId":"${APP}","TaskId":"x","polluted":true}}`) }],
+    ["__proto__ in a direct invocation", JSON.parse(`{"__proto__":{"SdkAppId":${APP},"TaskId":"x","polluted":true}}`)],
+  ])("%s reads nothing and sets nothing", async (_name, event) => {
+    emulator.resetStats();
+    const { value } = await captureStdout(() => fn.handler(event, awsContext(10_000)));
+    const payload = typeof value.body === "string" ? JSON.parse(value.body) : value;
+    expect(payload).toMatchObject({ ok: false, error: { code: "MissingParameter.SdkAppId" } });
+    expect(emulator.stats().requests).toBe(0);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).SdkAppId).toBeUndefined();
+  });
+});
+
+describe("security headers on every HTTP answer", () => {
+  it.each([
+    ["200 (answered)", { SdkAppId: String(APP), TaskId: DEMO_TASK }, 200],
+    ["400 (invalid input)", { SdkAppId: "abc", TaskId: DEMO_TASK }, 400],
+    ["403 (allow-list)", { SdkAppId: "1400000099", TaskId: DEMO_TASK }, 403],
+    ["502 (upstream fault)", { SdkAppId: String(APP), TaskId: DEMO_TASK }, 502],
+  ])("%s", async (_name, query, status) => {
+    const bundle = status === 403 ? loadBundle({ ...env, TRTC_ALLOWED_SDK_APP_IDS: String(APP) }) : fn;
+    if (status === 502) emulator.addFault({ fault: { type: "http5xx" } });
+    try {
+      const { headers, status: got } = await call(bundle, awsHttpApiEvent({ query }));
+      expect(got).toBe(status);
+      expect(headers).toMatchObject({ "content-type": "application/json", "cache-control": "no-store", "x-content-type-options": "nosniff" });
+    } finally {
+      emulator.clearFaults();
+      process.env.TRTC_ALLOWED_SDK_APP_IDS = "";
+    }
+  });
+
+  it("a direct invocation gets the plain object, no HTTP envelope or headers", async () => {
+    const { value } = await captureStdout(() => fn.main_handler({ SdkAppId: APP, TaskId: DEMO_TASK }, scfContext(10_000)));
+    expect(value).toMatchObject({ ok: true });
+    expect(value).not.toHaveProperty("headers");
+    expect(value).not.toHaveProperty("statusCode");
+  });
+});
+
+describe("CORS", () => {
+  const ALLOWED = "https://ops.example.com";
+  const preflight = (origin: string) =>
+    awsHttpApiEvent({ method: "OPTIONS", headers: { Origin: origin, "Access-Control-Request-Method": "GET" } });
+  const get = (origin: string) => awsHttpApiEvent({ query: { SdkAppId: String(APP), TaskId: DEMO_TASK }, headers: { Origin: origin } });
+  const corsHeaders = (headers: Record<string, string>) => Object.keys(headers).filter((h) => h.startsWith("access-control-"));
+
+  it("is off by default: no Access-Control-* header for any origin, and a preflight is refused (405)", async () => {
+    const answer = await call(fn, get(ALLOWED));
+    expect(answer.status).toBe(200);
+    expect(corsHeaders(answer.headers)).toEqual([]);
+    const pre = await call(fn, preflight(ALLOWED));
+    expect(pre.status).toBe(405);
+    expect(corsHeaders(pre.headers)).toEqual([]);
+  });
+
+  it("CORS_ALLOWED_ORIGINS opens it to the listed origins only", async () => {
+    const cors = loadBundle({ ...env, CORS_ALLOWED_ORIGINS: `${ALLOWED}, https://admin.example.com` });
+    try {
+      const allowed = await call(cors, get(ALLOWED));
+      expect(allowed.status).toBe(200);
+      expect(allowed.headers["access-control-allow-origin"]).toBe(ALLOWED);
+      expect(allowed.headers.vary ?? "").toMatch(/origin/i);
+      const pre = await call(cors, preflight(ALLOWED));
+      expect(pre.status).toBe(204);
+      expect(pre.headers["access-control-allow-origin"]).toBe(ALLOWED);
+      expect(pre.upstream).toBe(0);
+
+      const other = await call(cors, get("https://evil.example.net"));
+      expect(other.status).toBe(200);
+      expect(other.headers["access-control-allow-origin"] ?? null).not.toBe("https://evil.example.net");
+      expect(other.headers["access-control-allow-origin"] ?? null).not.toBe("*");
+      const otherPre = await call(cors, preflight("https://evil.example.net"));
+      expect(otherPre.headers["access-control-allow-origin"] ?? null).not.toBe("https://evil.example.net");
+    } finally {
+      process.env.CORS_ALLOWED_ORIGINS = "";
+    }
+  });
+});

@@ -1,4 +1,5 @@
 /** The HTTP server: routing between the API and the control endpoint, body reading, sockets, lifecycle. */
+import { setMaxListeners } from "node:events";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -51,6 +52,8 @@ function urlHost(host: string): string {
 
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<RunningEmulator> {
   const closing = new AbortController();
+  // Every delayed or hanging request listens on this one signal; hundreds at once is a load test, not a leak.
+  setMaxListeners(0, closing.signal);
   const state: GatewayState = {
     credentials: new CredentialStore(opts.credentials ?? defaultCredentials()),
     tasks: new TaskStore(),

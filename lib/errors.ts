@@ -86,6 +86,8 @@ export const API_ERRORS: Record<string, ErrorInfo> = {
   InternalError: { status: 502, retryable: true, advice: "TRTC failed internally; retry with backoff." },
   ServiceUnavailable: { status: 502, retryable: true, advice: "TRTC is unavailable; retry with backoff." },
   "InvalidParameter.TaskId": { status: 400, retryable: false, advice: "TRTC rejected the TaskId; check it." },
+  // A common code: the value passed the function's rules but not TRTC's (an SdkAppId of another account, say).
+  InvalidParameterValue: { status: 400, retryable: false, advice: "TRTC rejected a parameter value (an SdkAppId of another account?); check it." },
   "AuthFailure.SignatureFailure": { status: 502, retryable: false, advice: "Operator: the function's SecretKey is wrong." },
   "AuthFailure.SecretIdNotFound": { status: 502, retryable: false, advice: "Operator: the function's SecretId does not exist." },
   "AuthFailure.SignatureExpire": { status: 502, retryable: false, advice: "Operator: the function's clock is off by more than 5 minutes." },
@@ -108,6 +110,7 @@ const API_PREFIXES: Array<[prefix: string, info: ErrorInfo]> = [
   ["UnauthorizedOperation", { status: 502, retryable: false, advice: "Operator: check the CAM policy." }],
   ["MissingParameter", { status: 400, retryable: false, advice: "Check the request parameters." }],
   ["InvalidParameter", { status: 400, retryable: false, advice: "Check the request parameters." }],
+  ["InvalidParameterValue", API_ERRORS.InvalidParameterValue!],
   ["UnknownParameter", { status: 400, retryable: false, advice: "Check the request parameters." }],
 ];
 

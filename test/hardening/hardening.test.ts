@@ -244,7 +244,7 @@ const FAULTS: FaultCase[] = [
   apiError("InternalError", true, 502),
   apiError("ServiceUnavailable", true, 502),
   apiError("UnsupportedRegion", false, 500),
-  apiError("InvalidParameterValue", false, 502), // not InvalidParameter.*: README "anything else"
+  apiError("InvalidParameterValue", false, 400), // a common code: the caller's value, refused by TRTC
   { ...apiError("RequestLimitExceeded", true, 429), budgetMs: 3000, requests: [2, 3] }, // throttling waits a 1 s window out
   { name: "throttling that persists", rule: { fault: { type: "throttle" } }, budgetMs: 3000, code: "RequestLimitExceeded", retryable: true, status: 429, requests: [2, 3] },
   { name: "throttling for a while, then recovery", rule: { fault: { type: "throttle" }, durationMs: 1200 }, budgetMs: 10_000, requests: [2, 3] },

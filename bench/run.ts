@@ -8,7 +8,7 @@
  *
  *   npm run bench [-- --rounds 3] [-- --quick] [-- --only cold,first,warm,memory,herd,batch]
  *                 [-- --bundle path/to/index.js]   measure another build of the function (A/B), skipping the build
- *                 [-- --write-docs]                 also put the table into docs/performance.md
+ *                 [-- --write-docs]                 also put the table into docs/performance.md and README.md
  *
  * Progress goes to stderr; the table and the JSON line go to stdout.
  */
@@ -548,18 +548,21 @@ function table(f: Figures): string {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-const DOCS = join(ROOT, "docs", "performance.md");
+/** Where `--write-docs` puts the latest table: the full report in docs/performance.md, the table in the README. */
+const DOCS = [join(ROOT, "docs", "performance.md"), join(ROOT, "README.md")];
 const BEGIN = "<!-- bench:begin (npm run bench -- --write-docs) -->";
 const END = "<!-- bench:end -->";
 
-/** Replaces the marked section of docs/performance.md with this run's report. */
+/** Replaces the marked section of each document with this run's report. */
 function writeDocs(report: string): void {
-  const text = readFileSync(DOCS, "utf8");
-  const from = text.indexOf(BEGIN);
-  const to = text.indexOf(END);
-  if (from < 0 || to < from) throw new Error(`${relative(ROOT, DOCS)} has no ${BEGIN} … ${END} section`);
-  writeFileSync(DOCS, `${text.slice(0, from + BEGIN.length)}\n\n${report}\n\n${text.slice(to)}`);
-  progress(`wrote the table into ${relative(ROOT, DOCS)}`);
+  for (const file of DOCS) {
+    const text = readFileSync(file, "utf8");
+    const from = text.indexOf(BEGIN);
+    const to = text.indexOf(END);
+    if (from < 0 || to < from) throw new Error(`${relative(ROOT, file)} has no ${BEGIN} … ${END} section`);
+    writeFileSync(file, `${text.slice(0, from + BEGIN.length)}\n\n${report}\n\n${text.slice(to)}`);
+    progress(`wrote the table into ${relative(ROOT, file)}`);
+  }
 }
 
 async function main(): Promise<void> {
@@ -620,7 +623,11 @@ async function main(): Promise<void> {
     report.push("", `(b) per run: ${herdRuns.map((h) => `${h.answeredWithStatus}/60 in ≤ ${h.maxSeconds.toFixed(2)} s, ${h.requests} requests`).join("; ")}`);
   }
   console.log(`\n${report.join("\n")}`);
-  if (options["write-docs"]) writeDocs(report.join("\n"));
+  // A partial run (--only, --quick, another --bundle) must not replace the published figures.
+  if (options["write-docs"]) {
+    if (only || quick || options.bundle) progress("--write-docs ignored: only a full run of the shipped bundle is published");
+    else writeDocs(report.join("\n"));
+  }
   console.log(JSON.stringify({ benchmark: "describe-stream-ingest", node: process.version, rounds, seconds, targets: TARGETS, figures }));
 }
 

@@ -10,16 +10,35 @@ import { unzipSync } from "fflate";
 import { afterAll, describe, expect, it } from "vitest";
 import { OSLS_BIN, oslsEnv, packageAws } from "../../build/package";
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const aslValidator = require("asl-validator") as (definition: unknown, options?: { checkArn?: boolean; checkPaths?: boolean }) => { isValid: boolean; errorsText: (separator?: string) => string };
+
 const ROOT = join(__dirname, "..", "..");
+const ASL_FILE = join(ROOT, "examples", "step-functions", "poll-relay-task.asl.json");
+const FUNCTION_ARN = { "Fn::GetAtt": ["DescribeStreamIngestLambdaFunction", "Arn"] };
 const SECRET_ARN = "arn:aws:secretsmanager:ap-southeast-1:123456789012:secret:trtc/prod/tencentcloud-AbCdEf";
 const work = mkdtempSync(join(tmpdir(), "trtc-osls-"));
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+function printRun(args: string[]) {
+  return spawnSync(process.execPath, [OSLS_BIN, "print", "--format", "json", ...args], { cwd: ROOT, env: oslsEnv(), encoding: "utf8" });
+}
+
 function print(...args: string[]): any {
-  const run = spawnSync(process.execPath, [OSLS_BIN, "print", "--format", "json", ...args], { cwd: ROOT, env: oslsEnv(), encoding: "utf8" });
+  const run = printRun(args);
   if (run.status !== 0) throw new Error(`osls print failed: ${run.stdout}\n${run.stderr}`);
   return JSON.parse(run.stdout.slice(run.stdout.indexOf("{")));
+}
+
+/** The CloudFormation resources (or outputs) that exist only under `condition`, by logical id. */
+function underCondition(entries: Record<string, any>, condition: string): string[] {
+  return Object.entries(entries ?? {}).filter(([, value]) => value.Condition === condition).map(([id]) => id).sort();
+}
+
+/** The DefinitionSubstitutions placeholders (`${Name}`) a definition file uses. */
+function placeholders(text: string): string[] {
+  return [...new Set([...text.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]))].sort();
 }
 
 function packaged(name: string, args: string[], env: Record<string, string> = {}) {
@@ -69,11 +88,17 @@ describe("osls print: the resolved serverless.yml", () => {
     const config = print("--param=httpAuth=none");
     for (const event of config.functions.describeStreamIngest.events) expect(event.httpApi.authorizer).toBeUndefined();
   });
+
+  it("the stateMachine switch takes true or false only: a typo stops osls instead of quietly meaning off", () => {
+    const run = printRun(["--param=stateMachine=yes"]);
+    expect(run.status).not.toBe(0);
+    expect(run.stdout + run.stderr).toContain("resources.Conditions.UseStateMachine");
+  });
 });
 
 describe("osls package: the CloudFormation template", () => {
   it("deploys the bundle with the promised runtime, limits and routes, and bakes in no local keys", () => {
-    const { zip, resources } = packaged("default", [], {
+    const { zip, template, resources } = packaged("default", [], {
       TENCENTCLOUD_SECRET_ID: "AKIDdeveloperShellKey000000000000",
       TENCENTCLOUD_SECRET_KEY: "developerShellSecretKeyNeverPackaged",
       TRTC_ENDPOINT_URL: "http://127.0.0.1:9",
@@ -93,6 +118,12 @@ describe("osls package: the CloudFormation template", () => {
     expect(resources.HttpApiStage.Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 20 });
     // The role: logs only, unless a secret is configured.
     expect(JSON.stringify(resources.IamRoleLambdaExecution)).not.toContain("secretsmanager");
+    // No state machine by default: its resources and output exist only under a condition that is false.
+    expect(template.Conditions.UseStateMachine).toEqual({ "Fn::Equals": ["false", "true"] });
+    const stateMachines = Object.keys(resources).filter((id) => resources[id].Type === "AWS::StepFunctions::StateMachine");
+    expect(stateMachines).toEqual(["PollRelayTaskStateMachine"]);
+    expect(underCondition(resources, "UseStateMachine")).toEqual(["PollRelayTaskStateMachine", "PollRelayTaskStateMachineRole"]);
+    expect(underCondition(template.Outputs, "UseStateMachine")).toEqual(["PollRelayTaskStateMachineArn"]);
   });
 
   it("grants GetSecretValue on exactly the configured secret, and passes its ARN to the function", () => {
@@ -104,5 +135,44 @@ describe("osls package: the CloudFormation template", () => {
     expect(template.Conditions.UseSecret).toEqual({ "Fn::Not": [{ "Fn::Equals": [SECRET_ARN, ""] }] });
     expect(template.Conditions.ReserveConcurrency).toEqual({ "Fn::Not": [{ "Fn::Equals": ["off", "off"] }] });
     expect(resources.DescribeStreamIngestLambdaFunction.Properties.Environment.Variables.TRTC_CREDENTIALS_SECRET_ID).toBe(SECRET_ARN);
+  });
+
+  it("--param=stateMachine=true: the example state machine as is, invoking this function, with a role that may do only that", () => {
+    const { template, resources } = packaged("state-machine", ["--param=stateMachine=true"]);
+    expect(template.Conditions.UseStateMachine).toEqual({ "Fn::Equals": ["true", "true"] });
+    expect(resources.DescribeStreamIngestLambdaFunction.Type).toBe("AWS::Lambda::Function");
+
+    const machine = resources.PollRelayTaskStateMachine;
+    expect(machine).toMatchObject({ Type: "AWS::StepFunctions::StateMachine", Condition: "UseStateMachine" });
+    expect(machine.Properties.RoleArn).toEqual({ "Fn::GetAtt": ["PollRelayTaskStateMachineRole", "Arn"] });
+    // The definition is the example file, untouched by osls (its placeholder survives variable resolution) ...
+    const aslText = readFileSync(ASL_FILE, "utf8");
+    expect(machine.Properties.Definition).toEqual(JSON.parse(aslText));
+    // ... and every placeholder it uses is substituted with this function's ARN.
+    expect(placeholders(aslText)).toEqual(["DescribeStreamIngestFunctionArn"]);
+    expect(machine.Properties.DefinitionSubstitutions).toEqual({ DescribeStreamIngestFunctionArn: FUNCTION_ARN });
+    // After CloudFormation's substitution the definition is valid ASL, ARN included.
+    const substituted = JSON.parse(aslText.replaceAll("${DescribeStreamIngestFunctionArn}", "arn:aws:lambda:ap-southeast-1:123456789012:function:trtc-stream-ingest-status-dev-describeStreamIngest"));
+    const validation = aslValidator(substituted, { checkArn: true, checkPaths: true });
+    expect(validation.errorsText("\n")).toBe("");
+
+    const role = resources.PollRelayTaskStateMachineRole;
+    expect(role).toMatchObject({ Type: "AWS::IAM::Role", Condition: "UseStateMachine" });
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: "states.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } } },
+      },
+    ]);
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    const statements = role.Properties.Policies.flatMap((policy: any) => policy.PolicyDocument.Statement);
+    expect(statements).toEqual([{ Effect: "Allow", Action: "lambda:InvokeFunction", Resource: FUNCTION_ARN }]);
+    // Nothing else refers to the role: it is the state machine's alone.
+    const users = Object.keys(resources).filter((id) => id !== "PollRelayTaskStateMachineRole" && JSON.stringify(resources[id]).includes("PollRelayTaskStateMachineRole"));
+    expect(users).toEqual(["PollRelayTaskStateMachine"]);
+
+    expect(template.Outputs.PollRelayTaskStateMachineArn).toMatchObject({ Condition: "UseStateMachine", Value: { Ref: "PollRelayTaskStateMachine" } });
   });
 });

@@ -160,3 +160,173 @@ export function expectFor(input: unknown, allowed: ReadonlySet<number> | undefin
   if (allowed && !allowed.has(app)) return fail("Forbidden.SdkAppId", ...echo);
   return { kind, http, code: undefined, status: 200, sdkAppId: app, taskId: task, throws: false };
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Batch queries and wait options (docs/workflows.md "Batch queries", "Wait until"; README "Workflows"). Written
+// from those documents, not from lib/batch.ts or lib/wait.ts. Where the documents are silent, the choice is said.
+
+/** docs/workflows.md: at most 100 tasks per batch. */
+export const MAX_BATCH_TASKS = 100;
+/** docs/workflows.md "Wait until": the statuses and ranges of the options. */
+export const WAIT_FOR_VALUES = ["NotExist", "InProgress"] as const;
+export const WAIT_TIMEOUT_RANGE = [1, 900] as const;
+export const POLL_INTERVAL_RANGE = [1, 300] as const;
+/** docs/workflows.md: the defaults when waitFor is set and an option is not. */
+export const WAIT_DEFAULT_TIMEOUT_SECONDS = 60;
+export const WAIT_DEFAULT_POLL_INTERVAL_SECONDS = 5;
+
+Object.assign(STATUS_OF, {
+  "InvalidRequest.Batch": 400,
+  "InvalidRequest.BatchTooLarge": 400,
+  "InvalidParameter.WaitFor": 400,
+  "InvalidParameter.WaitTimeoutSeconds": 400,
+  "InvalidParameter.PollIntervalSeconds": 400,
+});
+
+/** One slot of a batch that ran: a failure code (never sent upstream) or, with code undefined, an answered task. */
+export interface SlotExpectation {
+  code: string | undefined;
+  sdkAppId: number | null;
+  taskId: string | null;
+}
+
+export interface WaitExpectation {
+  waitFor: (typeof WAIT_FOR_VALUES)[number];
+  timeoutSeconds: number;
+  pollIntervalSeconds: number;
+}
+
+export type WorkflowExpectation =
+  /** Refused as a whole (an event, body, parameter, batch or wait-option fault): no upstream request. */
+  | (Expectation & { outcome: "refused"; code: string })
+  /** A batch that ran: per-slot expectations, and the distinct valid, allowed tasks that must reach TRTC. */
+  | { outcome: "batch"; kind: Kind; http: boolean; slots: SlotExpectation[]; upstream: Array<{ sdkAppId: number; taskId: string }> }
+  /** A valid, allowed single query; `wait` when a direct invocation asked for a (valid) wait. */
+  | { outcome: "single"; kind: Kind; http: boolean; sdkAppId: number; taskId: string; wait: WaitExpectation | undefined };
+
+/** The value of the first of `names` present in the last source that has one (later sources win, as the body does
+ * over the query). README: null counts as missing; for the batch and wait keys, whose values are not parameters,
+ * only null and undefined are absent (the documents are silent: "" is a value, and a wrong one). */
+function lastPresent(sources: Json[], names: readonly string[]): { found: boolean; value: unknown } {
+  let out: { found: boolean; value: unknown } = { found: false, value: undefined };
+  for (const source of sources) {
+    for (const name of names) {
+      if (Object.hasOwn(source, name) && source[name] !== undefined && source[name] !== null) {
+        out = { found: true, value: source[name] };
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** README: with several parameter faults, the first of this order; then the allow-list. */
+function checkTask(rawApp: unknown, rawTask: unknown, allowed: ReadonlySet<number> | undefined): SlotExpectation {
+  const app = sdkAppIdValue(rawApp);
+  const task = isTaskId(rawTask) ? rawTask : undefined;
+  const echo = { sdkAppId: app ?? null, taskId: task ?? null };
+  if (rawApp === undefined) return { code: "MissingParameter.SdkAppId", ...echo };
+  if (app === undefined) return { code: "InvalidParameter.SdkAppId", ...echo };
+  if (rawTask === undefined) return { code: "MissingParameter.TaskId", ...echo };
+  if (task === undefined) return { code: "InvalidParameter.TaskId", ...echo };
+  if (allowed && !allowed.has(app)) return { code: "Forbidden.SdkAppId", ...echo };
+  return { code: undefined, ...echo };
+}
+
+const isFiniteIn = (v: unknown, [min, max]: readonly [number, number]) => typeof v === "number" && Number.isFinite(v) && v >= min && v <= max;
+
+/**
+ * What the function must answer for `event` now that it also knows batches and waits. Single queries without
+ * either get what {@link expectFor} says.
+ */
+export function expectWorkflowFor(input: unknown, allowed: ReadonlySet<number> | undefined): WorkflowExpectation {
+  const event = input === undefined ? {} : input;
+  const kind = kindOf(event);
+  const http = kind !== undefined && kind !== "direct";
+  const wantsThrow = kind === "direct" && (event as Json).throwOnError === true;
+  const refuse = (code: string, sdkAppId: number | null = null, taskId: string | null = null): WorkflowExpectation => ({
+    outcome: "refused", kind, http, code, status: STATUS_OF[code]!, sdkAppId, taskId, throws: wantsThrow,
+  });
+  if (kind === undefined) return refuse("InvalidRequest.Event");
+  let sources: Json[];
+  try {
+    sources = sourcesOf(kind, event as Json);
+  } catch (error) {
+    if (error instanceof Refused) return refuse(error.code);
+    throw error;
+  }
+  let rawApp: unknown;
+  let rawTask: unknown;
+  for (const source of sources) {
+    const a = pick(source, ["SdkAppId", "sdkAppId"]);
+    if (a !== undefined) rawApp = a;
+    const t = pick(source, ["TaskId", "taskId"]);
+    if (t !== undefined) rawTask = t;
+  }
+  const top = checkTask(rawApp, rawTask, allowed);
+  const echo = [top.sdkAppId, top.taskId] as const;
+
+  const taskIds = lastPresent(sources, ["TaskIds", "taskIds"]);
+  const tasks = lastPresent(sources, ["Tasks", "tasks"]);
+  if (taskIds.found || tasks.found) {
+    // docs/workflows.md: refused as a whole, 400, no upstream call; thrown under throwOnError (only a refused batch
+    // is thrown). The documents list the faults without an order: the shape of the request (both lists, TaskId or
+    // waitFor with a batch, not an array, empty) is judged before its size, and its size before its entries.
+    const batchFault = (): string | undefined => {
+      if (taskIds.found && tasks.found) return "InvalidRequest.Batch";
+      if (rawTask !== undefined) return "InvalidRequest.Batch";
+      if (kind === "direct" && lastPresent(sources, ["waitFor"]).found) return "InvalidRequest.Batch"; // waitFor: direct only
+      const list = taskIds.found ? taskIds.value : tasks.value;
+      if (!Array.isArray(list) || list.length === 0) return "InvalidRequest.Batch";
+      if (list.length > MAX_BATCH_TASKS) return "InvalidRequest.BatchTooLarge";
+      if (tasks.found && list.some((entry) => !isObject(entry))) return "InvalidRequest.Batch";
+      return undefined;
+    };
+    const fault = batchFault();
+    if (fault) return refuse(fault, ...echo);
+    const list = (taskIds.found ? taskIds.value : tasks.value) as unknown[];
+    // TaskIds share the top-level SdkAppId; a Tasks entry's own SdkAppId wins over it (when it has one: missing
+    // per the null/"" rule falls back to the top level). Each slot is checked like a single query.
+    const slots = list.map((entry) => {
+      if (taskIds.found) return checkTask(rawApp, pick({ TaskId: entry }, ["TaskId"]), allowed);
+      const own = entry as Json;
+      return checkTask(pick(own, ["SdkAppId", "sdkAppId"]) ?? rawApp, pick(own, ["TaskId", "taskId"]), allowed);
+    });
+    // "A task named twice is asked once": the same SdkAppId value (however written) and TaskId.
+    const distinct = new Map<string, { sdkAppId: number; taskId: string }>();
+    for (const slot of slots) {
+      if (slot.code === undefined) distinct.set(`${slot.sdkAppId}/${slot.taskId}`, { sdkAppId: slot.sdkAppId!, taskId: slot.taskId! });
+    }
+    return { outcome: "batch", kind, http, slots, upstream: [...distinct.values()] };
+  }
+
+  if (top.code) return refuse(top.code, ...echo);
+  // "Wait until": read from direct invocations only; checked after SdkAppId and TaskId (and, the documents being
+  // silent, after the allow-list, which is a check of SdkAppId too). Options without waitFor mean no wait.
+  const waitFor = lastPresent(sources, ["waitFor"]);
+  if (kind !== "direct" || !waitFor.found) return { outcome: "single", kind, http, sdkAppId: top.sdkAppId!, taskId: top.taskId!, wait: undefined };
+  const timeout = lastPresent(sources, ["waitTimeoutSeconds"]);
+  const interval = lastPresent(sources, ["pollIntervalSeconds"]);
+  // Several invalid options: the first in the documented order.
+  if (!(WAIT_FOR_VALUES as readonly unknown[]).includes(waitFor.value)) return refuse("InvalidParameter.WaitFor", ...echo);
+  if (timeout.found && !isFiniteIn(timeout.value, WAIT_TIMEOUT_RANGE)) return refuse("InvalidParameter.WaitTimeoutSeconds", ...echo);
+  if (interval.found && !isFiniteIn(interval.value, POLL_INTERVAL_RANGE)) return refuse("InvalidParameter.PollIntervalSeconds", ...echo);
+  return {
+    outcome: "single", kind, http, sdkAppId: top.sdkAppId!, taskId: top.taskId!,
+    wait: {
+      waitFor: waitFor.value as WaitExpectation["waitFor"],
+      timeoutSeconds: timeout.found ? (timeout.value as number) : WAIT_DEFAULT_TIMEOUT_SECONDS,
+      pollIntervalSeconds: interval.found ? (interval.value as number) : WAIT_DEFAULT_POLL_INTERVAL_SECONDS,
+    },
+  };
+}
+
+/**
+ * docs/workflows.md: polls are due every pollIntervalSeconds from the first, none starts later than
+ * waitTimeoutSeconds after the first, and the wait ends as soon as the status is the one waited for. For a task
+ * whose status does not change: how many polls (the invocation's deadline not being the limit).
+ */
+export function pollsFor(wait: WaitExpectation, status: string): number {
+  if (status === wait.waitFor) return 1;
+  return Math.floor(wait.timeoutSeconds / wait.pollIntervalSeconds) + 1;
+}

@@ -17,7 +17,7 @@ import type { RunningEmulator } from "../../emulator";
 import { awsContext, loadBundle, scfContext, type Bundle } from "../support/bundle";
 import { APP, DEMO_TASK, startTestEmulator } from "../support/emulator";
 import { HTTP_EVENT_KINDS } from "../support/events";
-import { captureAll, countSecrets, textOfThrown } from "../support/fuzz-capture";
+import { assertFuzz, captureAll, countSecrets, invokeCaptured, lowerCased, textOfThrown, visibleText } from "../support/fuzz-capture";
 import { FORBIDDEN_APP, FUZZ_ALLOWED, hostileValue, type HttpKindName } from "../support/fuzz-events";
 import { expectWorkflowFor, MAX_BATCH_TASKS, pollsFor } from "../support/fuzz-oracle";
 
@@ -64,8 +64,6 @@ afterAll(async () => {
   );
 });
 
-const lowerCased = (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
-
 function scan(...texts: string[]): void {
   for (const text of texts) {
     figures.scannedBytes += text.length;
@@ -83,18 +81,9 @@ async function check(event: unknown): Promise<void> {
   const requestId = `wf-${++n}`;
   const aws = n % 2 === 0;
   const fn = containers[n % CONTAINERS]!;
-  let thrown: unknown;
-  let threw = false;
-  const { value, lines } = await captureAll(async () => {
-    try {
-      return await (aws ? fn.handler : fn.main_handler)(event, aws ? awsContext(10_000, requestId) : scfContext(10_000, requestId));
-    } catch (error) {
-      threw = true;
-      thrown = error;
-      return undefined;
-    }
-  });
-  scan(...lines, JSON.stringify(value) ?? "", threw ? textOfThrown(thrown) : "");
+  const run = await invokeCaptured(aws ? fn.handler : fn.main_handler, event, aws ? awsContext(10_000, requestId) : scfContext(10_000, requestId));
+  const { value, lines, thrown, threw } = run;
+  scan(...visibleText(run));
   const upstream = emulator.stats();
   if (upstream.requests > 0) emulator.resetStats(); // also forgets the emulator's rate-limit window
   figures.cases++;
@@ -388,17 +377,7 @@ const multiTaskBatch: fc.Arbitrary<unknown> = fc
     return { Tasks: tasks };
   });
 
-// fast-check's default report prints the whole (possibly 200 KB) counterexample: cut it.
-const compactReport = (details: fc.RunDetails<[unknown]>) => {
-  if (!details.failed) return;
-  const example = JSON.stringify(details.counterexample?.[0]) ?? String(details.counterexample?.[0]);
-  throw new Error(
-    `fuzz failed after ${details.numRuns} runs (seed ${details.seed}, path ${details.counterexamplePath}):\n` +
-      `event: ${example.length > 2000 ? `${example.slice(0, 2000)}… (${example.length} chars)` : example}\n${String(details.errorInstance).slice(0, 3000)}`,
-  );
-};
-const property = (arb: fc.Arbitrary<unknown>, numRuns: number) =>
-  fc.assert(fc.asyncProperty(arb, check), { numRuns, seed: FUZZ_SEED, endOnFailure: true, reporter: compactReport });
+const property = (arb: fc.Arbitrary<unknown>, numRuns: number) => assertFuzz(arb, check, numRuns, FUZZ_SEED);
 
 describe("fuzz: batch queries and wait options", () => {
   const prototypeKeys = Object.getOwnPropertyNames(Object.prototype).sort();

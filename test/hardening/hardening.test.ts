@@ -16,7 +16,7 @@ import type { FaultRule, RunningEmulator } from "../../emulator";
 import { awsContext, loadBundle, scfContext, type Bundle } from "../support/bundle";
 import { APP, DEMO_TASK, startTestEmulator } from "../support/emulator";
 import { awsHttpApiEvent } from "../support/events";
-import { captureAll, countSecrets, textOfThrown } from "../support/fuzz-capture";
+import { assertFuzz, countSecrets, invokeCaptured, lowerCased, textOfThrown, visibleText } from "../support/fuzz-capture";
 import { bigBodyArb, directEvent, FUZZ_ALLOWED, httpEventArb, nonObjectEvent, type HttpKindName } from "../support/fuzz-events";
 import { expectFor } from "../support/fuzz-oracle";
 
@@ -57,8 +57,6 @@ afterAll(async () => {
   );
 });
 
-/** HTTP header names are case-insensitive (middy's security headers are capitalised). */
-const lowerCased = (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
 
 /** Everything a caller or operator can see of one invocation goes through here. */
 function scan(...texts: string[]): void {
@@ -68,21 +66,11 @@ function scan(...texts: string[]): void {
   }
 }
 
-/** Runs one invocation with output captured; never lets an exception escape, it is returned instead. */
+/** Runs one invocation with output captured (an exception is returned) and scans all of it for the secrets. */
 async function invoke(entry: Bundle["handler"], event: unknown, context: unknown) {
-  let thrown: unknown;
-  let threw = false;
-  const { value, lines } = await captureAll(async () => {
-    try {
-      return await entry(event, context);
-    } catch (error) {
-      threw = true;
-      thrown = error;
-      return undefined;
-    }
-  });
-  scan(...lines, JSON.stringify(value) ?? "", threw ? textOfThrown(thrown) : "");
-  return { value, lines, thrown, threw };
+  const run = await invokeCaptured(entry, event, context);
+  scan(...visibleText(run));
+  return run;
 }
 
 describe("fuzz: hostile events never reach TRTC and get the contract's failure", () => {
@@ -141,17 +129,7 @@ describe("fuzz: hostile events never reach TRTC and get the contract's failure",
     expect(line).toMatchObject({ requestId, outcome: expected.code ?? payload.status, level: expected.code ? "warn" : "info" });
   }
 
-  // fast-check's default report prints the whole (possibly 200 KB) counterexample: cut it.
-  const compactReport = (details: fc.RunDetails<[unknown]>) => {
-    if (!details.failed) return;
-    const example = JSON.stringify(details.counterexample?.[0]) ?? String(details.counterexample?.[0]);
-    throw new Error(
-      `fuzz failed after ${details.numRuns} runs (seed ${details.seed}, path ${details.counterexamplePath}):\n` +
-        `event: ${example.length > 2000 ? `${example.slice(0, 2000)}… (${example.length} chars)` : example}\n${String(details.errorInstance).slice(0, 3000)}`,
-    );
-  };
-  const property = (arb: fc.Arbitrary<unknown>, numRuns: number) =>
-    fc.assert(fc.asyncProperty(arb, check), { numRuns, seed: FUZZ_SEED, endOnFailure: true, reporter: compactReport });
+  const property = (arb: fc.Arbitrary<unknown>, numRuns: number) => assertFuzz(arb, check, numRuns, FUZZ_SEED);
 
   it("direct invocations and look-alike shapes (3,500 cases)", () => property(directEvent, 3500), 120_000);
   it("events that are not JSON objects (500 cases)", () => property(nonObjectEvent, 500), 60_000);

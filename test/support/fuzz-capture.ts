@@ -3,6 +3,7 @@
  * Broader than bundle.ts captureStdout: a leak through console.error or stderr must be seen too.
  */
 import { format, inspect } from "node:util";
+import fc from "fast-check";
 
 const CONSOLE_METHODS = ["log", "info", "warn", "error", "debug", "trace"] as const;
 
@@ -44,4 +45,46 @@ export function countSecrets(text: string, secrets: readonly string[]): number {
     }
   }
   return found;
+}
+
+/** HTTP header names are case-insensitive (middy's security headers are capitalised). */
+export const lowerCased = (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+
+export interface CapturedInvocation {
+  value: any;
+  lines: string[];
+  thrown: unknown;
+  threw: boolean;
+}
+
+/** Runs one invocation with its output captured; an exception is returned, never let out. */
+export async function invokeCaptured(entry: (event: unknown, context: unknown) => Promise<unknown>, event: unknown, context: unknown): Promise<CapturedInvocation> {
+  let thrown: unknown;
+  let threw = false;
+  const { value, lines } = await captureAll(async () => {
+    try {
+      return await entry(event, context);
+    } catch (error) {
+      threw = true;
+      thrown = error;
+      return undefined;
+    }
+  });
+  return { value, lines, thrown, threw };
+}
+
+/** Everything a caller or operator can see of one invocation: its log lines, its answer, what it threw. */
+export const visibleText = (run: CapturedInvocation): string[] => [...run.lines, JSON.stringify(run.value) ?? "", run.threw ? textOfThrown(run.thrown) : ""];
+
+/** fast-check's assert with a compact report: its default prints the whole (possibly 200 KB) counterexample. */
+export function assertFuzz<T>(arb: fc.Arbitrary<T>, check: (value: T) => Promise<void>, numRuns: number, seed?: number): Promise<void> {
+  const reporter = (details: fc.RunDetails<[T]>) => {
+    if (!details.failed) return;
+    const example = JSON.stringify(details.counterexample?.[0]) ?? String(details.counterexample?.[0]);
+    throw new Error(
+      `fuzz failed after ${details.numRuns} runs (seed ${details.seed}, path ${details.counterexamplePath}):\n` +
+        `event: ${example.length > 2000 ? `${example.slice(0, 2000)}… (${example.length} chars)` : example}\n${String(details.errorInstance).slice(0, 3000)}`,
+    );
+  };
+  return fc.assert(fc.asyncProperty(arb, check), { numRuns, seed, endOnFailure: true, reporter });
 }

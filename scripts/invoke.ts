@@ -7,10 +7,10 @@
  *   npm run invoke -- --data '{"SdkAppId":1400000001,"TaskId":"demo-task-in-progress"}'
  *   npm run invoke -- '{"SdkAppId":1400000001,"TaskId":"no-such-task"}' --platform scf
  */
-import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DEMO_SECRET_ID, DEMO_SECRET_KEY, startEmulator, type RunningEmulator } from "../emulator";
+import { awsContext, scfContext } from "./lib/contexts";
 import { BUNDLE_PATH, ensureBundle, hasRealCredentials } from "./lib/dev";
 
 const USAGE = `Usage: npm run invoke -- (--event file.json | --data '<json>' | '<json>' | -) [--platform aws|scf] [--timeout 10000]
@@ -48,39 +48,6 @@ function readEvent(values: { event?: string; data?: string }, positionals: strin
   } catch (error) {
     usage(`The event in ${origin} is not JSON: ${(error as Error).message}`);
   }
-}
-
-function awsContext(timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  const name = "trtc-stream-ingest-status-local-describeStreamIngest";
-  return {
-    awsRequestId: randomUUID(),
-    functionName: name,
-    functionVersion: "$LATEST",
-    invokedFunctionArn: `arn:aws:lambda:ap-southeast-1:000000000000:function:${name}`,
-    memoryLimitInMB: "256",
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: "local",
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-  };
-}
-
-function scfContext(timeoutMs: number) {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    memory_limit_in_mb: 128,
-    time_limit_in_ms: timeoutMs,
-    request_id: randomUUID(),
-    environment: "{}",
-    environ: "",
-    function_version: "$LATEST",
-    function_name: "trtc-stream-ingest-status",
-    namespace: "default",
-    tencentcloud_region: "ap-singapore",
-    tencentcloud_appid: "1250000000",
-    tencentcloud_uin: "100000000001",
-  };
 }
 
 /** ok for a direct result's `ok`, or an HTTP response below 400 whose JSON body is not a failure. */

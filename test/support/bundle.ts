@@ -26,39 +26,8 @@ export function loadBundle(env: Record<string, string | undefined> = {}): Bundle
   return requireFromHere(BUNDLE) as Bundle;
 }
 
-/** An AWS Lambda context with a time limit. */
-export function awsContext(remainingMs = 10_000, requestId = `aws-${Math.random().toString(16).slice(2)}`) {
-  const deadline = Date.now() + remainingMs;
-  return {
-    awsRequestId: requestId,
-    functionName: "trtc-stream-ingest-status",
-    functionVersion: "$LATEST",
-    invokedFunctionArn: "arn:aws:lambda:ap-southeast-1:123456789012:function:trtc-stream-ingest-status",
-    memoryLimitInMB: "256",
-    logGroupName: "/aws/lambda/trtc-stream-ingest-status",
-    logStreamName: "2026/11/24/[$LATEST]0123456789abcdef",
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-  };
-}
-
-/** A Tencent SCF context: a configured limit, no getRemainingTimeInMillis. */
-export function scfContext(timeLimitMs = 10_000, requestId = `scf-${Math.random().toString(16).slice(2)}`) {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    memory_limit_in_mb: 128,
-    time_limit_in_ms: timeLimitMs,
-    request_id: requestId,
-    environment: "{}",
-    environ: "",
-    function_version: "$LATEST",
-    function_name: "trtc-stream-ingest-status",
-    namespace: "default",
-    tencentcloud_region: "ap-singapore",
-    tencentcloud_appid: "1250000000",
-    tencentcloud_uin: "100000000001",
-  };
-}
+/** The platforms' context objects (shared with npm run invoke). */
+export { awsContext, scfContext } from "../../scripts/lib/contexts";
 
 /** Captures what the function writes to stdout (its log lines) while `fn` runs. */
 export async function captureStdout<T>(fn: () => Promise<T>): Promise<{ value: T; lines: string[] }> {

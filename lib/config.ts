@@ -41,12 +41,13 @@ function isLoopback(hostname: string): boolean {
   return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
-function positiveInt(env: Env, name: string, fallback: number, max: number): number {
+/** An integer setting from `min` to `max`; unset or blank gives `fallback`. Throws InvalidConfiguration. */
+export function integerSetting(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw configError(undefined, `${name} must be an integer from 1 to ${max}`);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw configError(undefined, `${name} must be an integer from ${min} to ${max}`);
   }
   return value;
 }
@@ -123,8 +124,8 @@ export function loadConfig(env: Env = process.env): FunctionConfig {
     target,
     allowedSdkAppIds: parseAllowList(env.TRTC_ALLOWED_SDK_APP_IDS),
     logLevel: LOG_LEVELS.includes(logLevel) ? logLevel : "info",
-    attemptTimeoutMs: positiveInt(env, "TRTC_ATTEMPT_TIMEOUT_MS", 5000, 60_000),
-    maxAttempts: positiveInt(env, "TRTC_MAX_ATTEMPTS", 3, 10),
+    attemptTimeoutMs: integerSetting(env, "TRTC_ATTEMPT_TIMEOUT_MS", 5000, 1, 60_000),
+    maxAttempts: integerSetting(env, "TRTC_MAX_ATTEMPTS", 3, 1, 10),
     corsOrigins: parseOrigins(env.CORS_ALLOWED_ORIGINS),
     throwOnError: env.TRTC_THROW_ON_ERROR?.trim().toLowerCase() === "true",
   };

@@ -11,6 +11,7 @@
  * provide it.
  */
 import { clearCache, getInternal } from "@middy/util";
+import { integerSetting } from "../config";
 import { credentialsFromSecret, type CredentialSource, type Credentials } from "../credentials";
 import { TrtcFunctionError } from "../errors";
 import type { Logger } from "../logger";
@@ -69,16 +70,6 @@ export function secretError(error: unknown): TrtcFunctionError {
     : new TrtcFunctionError("UpstreamSecretsError", `Secrets Manager failed or could not be reached (${name})`, { cause: error });
 }
 
-function ttlSeconds(env: Env): number {
-  const raw = env[SECRET_TTL_ENV]?.trim();
-  if (!raw) return DEFAULT_SECRET_TTL_SECONDS;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0 || value > MAX_TTL_SECONDS) {
-    throw new TrtcFunctionError("InvalidConfiguration", `${SECRET_TTL_ENV} must be an integer from 0 to ${MAX_TTL_SECONDS} (seconds)`);
-  }
-  return value;
-}
-
 /** An ARN names its region; a plain name is looked up in the function's own region (AWS_REGION). */
 function regionOf(secretId: string): string | undefined {
   return /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):/.exec(secretId)?.[1];
@@ -98,7 +89,7 @@ export function secretCredentials({ credentials, logger, env = process.env }: Se
   let setupError: TrtcFunctionError | undefined;
   let cacheExpiry = DEFAULT_SECRET_TTL_SECONDS * 1000;
   try {
-    cacheExpiry = ttlSeconds(env) * 1000;
+    cacheExpiry = integerSetting(env, SECRET_TTL_ENV, DEFAULT_SECRET_TTL_SECONDS, 0, MAX_TTL_SECONDS) * 1000;
   } catch (error) {
     setupError = error as TrtcFunctionError;
   }

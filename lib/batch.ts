@@ -67,14 +67,14 @@ const batchError = (message: string) => new TrtcFunctionError("InvalidRequest.Ba
 
 /**
  * Reads a batch from the event's parameter sources; undefined when the event names no TaskIds or Tasks (a single
- * query). Shape errors of the batch as a whole throw InvalidRequest.Batch / InvalidRequest.BatchTooLarge.
+ * query). `single` is pickTaskParams(sources), which the caller has already read. Shape errors of the batch as a whole throw InvalidRequest.Batch / InvalidRequest.BatchTooLarge.
  */
-export function readBatch(sources: Json[], options: { direct: boolean }): BatchQuery | undefined {
+export function readBatch(sources: Json[], options: { direct: boolean; single: RawParams }): BatchQuery | undefined {
   const taskIds = lastOwn(sources, NAMES.TaskIds);
   const tasks = lastOwn(sources, NAMES.Tasks);
   if (!taskIds.found && !tasks.found) return undefined;
   if (taskIds.found && tasks.found) throw batchError("Send TaskIds or Tasks, not both");
-  const single = pickTaskParams(sources);
+  const { single } = options; // the sources' own SdkAppId/TaskId, as pickTaskParams read them
   if (single.TaskId !== undefined) throw batchError("Send TaskId (one task) or a batch, not both");
   if (options.direct && lastOwn(sources, ["waitFor"]).found) throw batchError("waitFor applies to one task, not to a batch");
 

@@ -26,7 +26,7 @@ export function taskParameters(): FunctionMiddleware {
       const sources = parameterSources(kind, rawEvent);
       const params = pickTaskParams(sources);
       invocation.params = params;
-      request.event = readBatch(sources, { direct: kind === "direct" }) ?? params;
+      request.event = readBatch(sources, { direct: kind === "direct", single: params }) ?? params;
     },
   };
 }

@@ -4,6 +4,7 @@
  */
 import { recogniseEvent } from "../events";
 import { describeErrorCode } from "../errors";
+import type { LogLevel } from "../config";
 import type { Logger } from "../logger";
 import { invocationFromContext } from "../platform";
 import type { FunctionMiddleware, FunctionRequest } from "./types";
@@ -11,6 +12,12 @@ import type { FunctionMiddleware, FunctionRequest } from "./types";
 export interface InvocationContextOptions {
   logger: Logger;
   now?: () => number;
+}
+
+/** A line's level: the HTTP status class of the worst of `codes` (none: info). */
+function levelFor(codes: readonly string[]): LogLevel {
+  const status = Math.max(200, ...codes.map((code) => describeErrorCode(code).status));
+  return status >= 500 ? "error" : status >= 400 ? "warn" : "info";
 }
 
 export function invocationContext({ logger, now = Date.now }: InvocationContextOptions): FunctionMiddleware {
@@ -24,45 +31,37 @@ export function invocationContext({ logger, now = Date.now }: InvocationContextO
     };
   };
 
+  /** One line per invocation. */
   const logOutcome = (request: FunctionRequest) => {
     const invocation = request.context?.invocation;
     if (!invocation) return;
-    const { result, stats } = invocation;
-    if (invocation.batch) return logBatch(request);
+    const { result, stats, batch } = invocation;
+    const ids = { requestId: invocation.requestId, platform: invocation.platform, eventKind: invocation.kind ?? "unrecognised" };
+    const cost = { attempts: stats?.attempts ?? 0, upstreamLatencyMs: stats?.upstreamMs ?? 0 };
+    if (batch) {
+      // A batch has no single outcome: its line counts the tasks and their failure codes.
+      const codes = invocation.batchCodes ?? {};
+      logger.log(levelFor(Object.keys(codes)), "DescribeStreamIngest", {
+        ...ids,
+        outcome: "Batch",
+        ok: batch.failed === 0,
+        ...batch,
+        codes,
+        ...cost,
+        durationMs: now() - invocation.startedAt,
+      });
+      return;
+    }
     const code = result && !result.ok ? result.error.code : result ? undefined : "InternalError.Function";
-    const status = code ? describeErrorCode(code).status : 200;
-    const level = status >= 500 ? "error" : status >= 400 ? "warn" : "info";
-    logger.log(level, "DescribeStreamIngest", {
-      requestId: invocation.requestId,
-      platform: invocation.platform,
-      eventKind: invocation.kind ?? "unrecognised",
+    logger.log(levelFor(code ? [code] : []), "DescribeStreamIngest", {
+      ...ids,
       sdkAppId: result?.sdkAppId ?? null,
       taskId: result?.taskId ?? null,
       outcome: result?.ok ? result.status : code,
       ok: result?.ok ?? false,
       retryable: result && !result.ok ? result.error.retryable : undefined,
-      attempts: stats?.attempts ?? 0,
-      upstreamLatencyMs: stats?.upstreamMs ?? 0,
+      ...cost,
       upstreamRequestId: result?.requestId ?? null,
-      durationMs: now() - invocation.startedAt,
-    });
-  };
-
-  // A batch has no single outcome: its line counts the tasks and their failure codes.
-  const logBatch = (request: FunctionRequest) => {
-    const invocation = request.context.invocation;
-    const codes = invocation.batchCodes ?? {};
-    const worst = Math.max(200, ...Object.keys(codes).map((code) => describeErrorCode(code).status));
-    logger.log(worst >= 500 ? "error" : worst >= 400 ? "warn" : "info", "DescribeStreamIngest", {
-      requestId: invocation.requestId,
-      platform: invocation.platform,
-      eventKind: invocation.kind ?? "unrecognised",
-      outcome: "Batch",
-      ok: invocation.batch!.failed === 0,
-      ...invocation.batch,
-      codes,
-      attempts: invocation.stats?.attempts ?? 0,
-      upstreamLatencyMs: invocation.stats?.upstreamMs ?? 0,
       durationMs: now() - invocation.startedAt,
     });
   };

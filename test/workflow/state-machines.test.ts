@@ -14,7 +14,7 @@ import type { RunningEmulator } from "../../emulator";
 import type { FaultSpec } from "../../emulator/types";
 import { API_ERRORS, FUNCTION_ERRORS, describeErrorCode } from "../../lib/errors";
 import { awsContext, loadBundle, scfContext, type Bundle } from "../support/bundle";
-import { APP, startTestEmulator } from "../support/emulator";
+import { APP, DEMO_TASK, startTestEmulator } from "../support/emulator";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const aslValidator = require("asl-validator") as (definition: unknown, options?: { checkArn?: boolean; checkPaths?: boolean }) => { isValid: boolean; errorsText: (separator?: string) => string };
@@ -38,6 +38,8 @@ beforeAll(async () => {
   // One attempt per invocation, so every upstream failure reaches the state machine (the default 3 would mostly hide
   // it inside the function); a short attempt bound, so the time-out fault costs little.
   fn = loadBundle({ ...started.env, TRTC_MAX_ATTEMPTS: "1", TRTC_ATTEMPT_TIMEOUT_MS: "300" });
+  // The engine validates a definition when it is constructed; the first validation compiles its schemas (~0.4 s).
+  new StateMachine(load(MACHINES["Step Functions"].file));
 });
 afterEach(() => {
   emulator.clearFaults();
@@ -52,9 +54,10 @@ afterAll(() => emulator.close());
  * match ErrorEquals). ASW's SCF Invoke gives the function's return value itself as the Task's result (ASW docs,
  * "Map 节点" example: ResultSelector reads the function's returned fields).
  */
-function platform(machine: Machine, calls: { n: number }, platformFails?: PlatformFailure) {
+function platform(machine: Machine, calls: { n: number }, { platformFails, beforeCall }: RunOptions) {
   return async (input: any): Promise<any> => {
     calls.n++;
+    await beforeCall?.(calls.n);
     if (platformFails && calls.n <= platformFails.times) throw Object.assign(new Error("the platform could not run the function"), { name: platformFails.name });
     if (machine === "ASW") return fn.main_handler(input, scfContext(10_000));
     expect(input.FunctionName).toBeTypeOf("string");
@@ -68,10 +71,11 @@ function platform(machine: Machine, calls: { n: number }, platformFails?: Platfo
 }
 
 /** The engine's event log entries this file reads (the package does not export its EventLog type). */
-/** The platform failing to run the function (not the function failing), for the first `times` invocations. */
-interface PlatformFailure {
-  times: number;
-  name: string;
+interface RunOptions {
+  /** The platform failing to run the function (not the function failing), for the first `times` invocations. */
+  platformFails?: { times: number; name: string };
+  /** Awaited before invocation n (1-based) reaches the function. */
+  beforeCall?: (n: number) => Promise<void>;
 }
 
 interface EventLog {
@@ -90,13 +94,13 @@ interface Run {
   events: EventLog[];
 }
 
-async function run(machine: Machine, definition: unknown, input: unknown, platformFails?: PlatformFailure): Promise<Run> {
+async function run(machine: Machine, definition: unknown, input: unknown, options: RunOptions = {}): Promise<Run> {
   const calls = { n: 0 };
   const engine = new StateMachine(definition as never, { validationOptions: MACHINES[machine].validate });
   const execution = engine.run(input as never, {
     // Engine defaults: a Task times out after 60 s; every overridden wait or retry pause is the given milliseconds.
     overrides: {
-      taskResourceLocalHandlers: { DescribeRelayTask: platform(machine, calls, platformFails) },
+      taskResourceLocalHandlers: { DescribeRelayTask: platform(machine, calls, options) },
       waitTimeOverrides: { WaitBeforeNextPoll: 100, BackOff: 0 },
       retryIntervalOverrides: { DescribeRelayTask: 0 },
     },
@@ -111,6 +115,16 @@ async function run(machine: Machine, definition: unknown, input: unknown, platfo
   );
   await logged;
   return { ...settled, calls: calls.n, events };
+}
+
+/**
+ * A task that runs for 0.6 s; the poll loop's third invocation waits until it has ended, so the loop sees it running
+ * twice and then ended whatever the machine's load (0.6 s is the file's one real wait).
+ */
+function shortTask(): { taskId: string; untilEnded: () => Promise<void> } {
+  const endsAt = Date.now() + 600;
+  const taskId = emulator.seedTask({ SdkAppId: APP, endsAfterSeconds: 0.6 });
+  return { taskId, untilEnded: () => new Promise((resolve) => setTimeout(resolve, Math.max(0, endsAt - Date.now()) + 20)) };
 }
 
 const entered = (r: Run) => r.events.flatMap((e) => (e.type === "StateEntered" ? [e.state!.name] : []));
@@ -177,9 +191,10 @@ for (const [machine, { file, validate }] of Object.entries(MACHINES) as Array<[M
     });
 
     it("poll loop: polls while the task runs, waits between polls, and succeeds once it is NotExist", async () => {
-      const taskId = emulator.seedTask({ SdkAppId: APP, endsAfterSeconds: 0.25 });
-      const r = await run(machine, definition, { SdkAppId: APP, TaskId: taskId });
+      const { taskId, untilEnded } = shortTask();
+      const r = await run(machine, definition, { SdkAppId: APP, TaskId: taskId }, { beforeCall: (n) => (n >= 3 ? untilEnded() : Promise.resolve()) });
       expect(r.status).toBe("SUCCEEDED");
+      expect(r.events.filter((e) => e.type === "StateExited" && e.state!.name === "DescribeRelayTask").map((e: any) => e.state.output.relay.status)).toEqual(["InProgress", "InProgress", "NotExist"]);
       expect(r.output).toMatchObject({ SdkAppId: APP, TaskId: taskId, relay: { status: "NotExist", running: false } });
       expect(r.calls).toBeGreaterThanOrEqual(2);
       expect(upstream()).toBe(r.calls);
@@ -274,16 +289,16 @@ for (const [machine, { file, validate }] of Object.entries(MACHINES) as Array<[M
       });
 
       it("the Lambda service failing is retried by the Lambda retrier; an error nobody retries is caught at once", async () => {
-        const recovered = await run(machine, definition, { SdkAppId: APP, TaskId: ENDED }, { times: 1, name: "Lambda.TooManyRequestsException" });
+        const recovered = await run(machine, definition, { SdkAppId: APP, TaskId: ENDED }, { platformFails: { times: 1, name: "Lambda.TooManyRequestsException" } });
         expect(recovered).toMatchObject({ status: "SUCCEEDED", calls: 2 });
-        const failed = await run(machine, definition, { SdkAppId: APP, TaskId: ENDED }, { times: 1, name: "Sandbox.Timedout" });
+        const failed = await run(machine, definition, { SdkAppId: APP, TaskId: ENDED }, { platformFails: { times: 1, name: "Sandbox.Timedout" } });
         expect(failed).toMatchObject({ status: "FAILED", error: "Sandbox.Timedout", calls: 1 });
       });
     } else {
       it("ASW failing to run the function: retried twice (States.ALL), then FunctionInvocationFailed with ASW's error", async () => {
-        const recovered = await run(machine, definition, { SdkAppId: APP, TaskId: ENDED }, { times: 2, name: "Platform.InvocationFailed" });
+        const recovered = await run(machine, definition, { SdkAppId: APP, TaskId: ENDED }, { platformFails: { times: 2, name: "Platform.InvocationFailed" } });
         expect(recovered).toMatchObject({ status: "SUCCEEDED", calls: 3 });
-        const failed = await run(machine, definition, { SdkAppId: APP, TaskId: ENDED }, { times: 3, name: "Platform.InvocationFailed" });
+        const failed = await run(machine, definition, { SdkAppId: APP, TaskId: ENDED }, { platformFails: { times: 3, name: "Platform.InvocationFailed" } });
         expect(failed).toMatchObject({ status: "FAILED", error: "Platform.InvocationFailed", calls: 3 });
         expect(entered(failed).at(-1)).toBe("FunctionInvocationFailed");
       });
@@ -324,8 +339,7 @@ for (const [machine, { file, validate }] of Object.entries(MACHINES) as Array<[M
       it("a Choice that tests the wrong value stops while the task still runs", async () => {
         const broken = structuredClone(definition);
         broken.States.IsRelayRunning.Choices[0].BooleanEquals = false;
-        const taskId = emulator.seedTask({ SdkAppId: APP, endsAfterSeconds: 0.25 });
-        const r = await run(machine, broken, { SdkAppId: APP, TaskId: taskId });
+        const r = await run(machine, broken, { SdkAppId: APP, TaskId: DEMO_TASK });
         expect(r.output.relay).toMatchObject({ status: "InProgress", running: true });
       });
 

@@ -76,6 +76,8 @@ interface RunOptions {
   platformFails?: { times: number; name: string };
   /** Awaited before invocation n (1-based) reaches the function. */
   beforeCall?: (n: number) => Promise<void>;
+  /** The Task state that invokes the function (default DescribeRelayTask). */
+  taskState?: string;
 }
 
 interface EventLog {
@@ -100,7 +102,7 @@ async function run(machine: Machine, definition: unknown, input: unknown, option
   const execution = engine.run(input as never, {
     // Engine defaults: a Task times out after 60 s; every overridden wait or retry pause is the given milliseconds.
     overrides: {
-      taskResourceLocalHandlers: { DescribeRelayTask: platform(machine, calls, options) },
+      taskResourceLocalHandlers: { [options.taskState ?? "DescribeRelayTask"]: platform(machine, calls, options) },
       waitTimeOverrides: { WaitBeforeNextPoll: 100, BackOff: 0 },
       retryIntervalOverrides: { DescribeRelayTask: 0 },
     },
@@ -159,13 +161,13 @@ const TRANSPORT_FAULTS: Array<[FaultSpec, string]> = [
 ];
 const NON_RETRYABLE_CODES = ["AuthFailure.SignatureFailure", "InvalidParameterValue", "UnauthorizedOperation", "FailedOperation.NeverSeenBefore"];
 
-/** The docs' recipe: the first JSON block after "Two Pass states unwrap it" in docs/workflows.md. */
-function unwrapRecipe(): Record<string, any> {
+/** The first JSON block after `marker` in docs/workflows.md, as the page prints it. */
+function docBlock(marker: string): string {
   const doc = readFileSync(join(ROOT, "docs", "workflows.md"), "utf8");
-  const after = doc.slice(doc.indexOf("Two Pass states"));
-  const block = /```json\n([\s\S]*?)\n```/.exec(after);
-  expect(block, "docs/workflows.md prints the unwrap recipe").not.toBeNull();
-  return JSON.parse(block![1]!);
+  expect(doc.indexOf(marker), `docs/workflows.md has "${marker}"`).toBeGreaterThan(0);
+  const block = /```json\n([\s\S]*?)\n```/.exec(doc.slice(doc.indexOf(marker)));
+  expect(block, `docs/workflows.md prints a JSON block after "${marker}"`).not.toBeNull();
+  return block![1]!;
 }
 
 for (const [machine, { file, validate }] of Object.entries(MACHINES) as Array<[Machine, (typeof MACHINES)[Machine]]>) {
@@ -276,7 +278,7 @@ for (const [machine, { file, validate }] of Object.entries(MACHINES) as Array<[M
 
     if (sfn) {
       it("the docs' unwrap recipe (States.StringToJson, as docs/workflows.md prints it) yields the failure payload", async () => {
-        const recipe = unwrapRecipe();
+        const recipe = JSON.parse(docBlock("Two Pass states"));
         const states = Object.keys(recipe);
         const withRecipe = structuredClone(definition);
         withRecipe.States.DescribeRelayTask.Catch[0].Next = states[0];
@@ -286,6 +288,14 @@ for (const [machine, { file, validate }] of Object.entries(MACHINES) as Array<[M
         expect(r.status).toBe("SUCCEEDED");
         expect(r.output.payload).toMatchObject({ ok: false, sdkAppId: APP, taskId: ENDED, error: { code: "AuthFailure.SignatureFailure", message: expect.any(String), retryable: false } });
         expect(r.output.payload.requestId).toMatch(/^[0-9a-f-]{36}$/);
+      });
+
+      it("the docs' wait-until Task state (as docs/workflows.md prints it) runs: one invocation, the wait satisfied", async () => {
+        const snippet = JSON.parse(`{${docBlock("A Step Functions task state that waits")}}`);
+        const [name] = Object.keys(snippet);
+        const waiting = { StartAt: name, States: { ...snippet, [snippet[name!].Next]: { Type: "Succeed" } } };
+        const r = await run(machine, JSON.parse(JSON.stringify(waiting).replaceAll("${DescribeStreamIngestFunctionArn}", "arn:aws:lambda:ap-southeast-1:123456789012:function:f")), { SdkAppId: APP, TaskId: ENDED }, { taskState: name });
+        expect(r).toMatchObject({ status: "SUCCEEDED", calls: 1, output: { relay: { status: "NotExist", ended: true } } });
       });
 
       it("the Lambda service failing is retried by the Lambda retrier; an error nobody retries is caught at once", async () => {

@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator";
 import type { FaultSpec } from "../../emulator/types";
 import { API_ERRORS, FUNCTION_ERRORS, describeErrorCode } from "../../lib/errors";
-import { awsContext, loadBundle, scfContext, type Bundle } from "../support/bundle";
+import { awsContext, captureStdout, loadBundle, scfContext, type Bundle } from "../support/bundle";
 import { APP, DEMO_TASK, startTestEmulator } from "../support/emulator";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -59,10 +59,12 @@ function platform(machine: Machine, calls: { n: number }, { platformFails, befor
     calls.n++;
     await beforeCall?.(calls.n);
     if (platformFails && calls.n <= platformFails.times) throw Object.assign(new Error("the platform could not run the function"), { name: platformFails.name });
-    if (machine === "ASW") return fn.main_handler(input, scfContext(10_000));
+    // The function's log lines (one per invocation, failures at level error) are dropped: they would fill the output.
+    const quietly = <T>(invocation: () => Promise<T>) => captureStdout(invocation).then(({ value }) => value);
+    if (machine === "ASW") return quietly(() => fn.main_handler(input, scfContext(10_000)));
     expect(input.FunctionName).toBeTypeOf("string");
     try {
-      return { Payload: await fn.handler(input.Payload, awsContext(10_000)), StatusCode: 200, ExecutedVersion: "$LATEST" };
+      return { Payload: await quietly(() => fn.handler(input.Payload, awsContext(10_000))), StatusCode: 200, ExecutedVersion: "$LATEST" };
     } catch (error) {
       const { name, message } = error as Error;
       throw Object.assign(new Error(JSON.stringify({ errorType: name, errorMessage: message, trace: [] })), { name });
@@ -96,9 +98,13 @@ interface Run {
   events: EventLog[];
 }
 
+/** One engine per definition object: constructing one validates the definition, which is most of a run's cost. */
+const engines = new WeakMap<object, StateMachine>();
+
 async function run(machine: Machine, definition: unknown, input: unknown, options: RunOptions = {}): Promise<Run> {
   const calls = { n: 0 };
-  const engine = new StateMachine(definition as never, { validationOptions: MACHINES[machine].validate });
+  let engine = engines.get(definition as object);
+  if (!engine) engines.set(definition as object, (engine = new StateMachine(definition as never, { validationOptions: MACHINES[machine].validate })));
   const execution = engine.run(input as never, {
     // Engine defaults: a Task times out after 60 s; every overridden wait or retry pause is the given milliseconds.
     overrides: {

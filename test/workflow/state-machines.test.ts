@@ -72,7 +72,6 @@ function platform(machine: Machine, calls: { n: number }, { platformFails, befor
   };
 }
 
-/** The engine's event log entries this file reads (the package does not export its EventLog type). */
 interface RunOptions {
   /** The platform failing to run the function (not the function failing), for the first `times` invocations. */
   platformFails?: { times: number; name: string };
@@ -82,6 +81,7 @@ interface RunOptions {
   taskState?: string;
 }
 
+/** The engine's event log entries this file reads (the package does not export its EventLog type). */
 interface EventLog {
   type: string;
   state?: { name: string; input: any };
@@ -106,10 +106,11 @@ async function run(machine: Machine, definition: unknown, input: unknown, option
   let engine = engines.get(definition as object);
   if (!engine) engines.set(definition as object, (engine = new StateMachine(definition as never, { validationOptions: MACHINES[machine].validate })));
   const execution = engine.run(input as never, {
-    // Engine defaults: a Task times out after 60 s; every overridden wait or retry pause is the given milliseconds.
+    // Every Wait state and retry pause takes the given milliseconds instead of its seconds (the engine's own Task
+    // time-out, 60 s, stays: the function answers long before).
     overrides: {
       taskResourceLocalHandlers: { [options.taskState ?? "DescribeRelayTask"]: platform(machine, calls, options) },
-      waitTimeOverrides: { WaitBeforeNextPoll: 100, BackOff: 0 },
+      waitTimeOverrides: { WaitBeforeNextPoll: 0, BackOff: 0 },
       retryIntervalOverrides: { DescribeRelayTask: 0 },
     },
   });
@@ -125,14 +126,10 @@ async function run(machine: Machine, definition: unknown, input: unknown, option
   return { ...settled, calls: calls.n, events };
 }
 
-/**
- * A task that runs for 0.6 s; the poll loop's third invocation waits until it has ended, so the loop sees it running
- * twice and then ended whatever the machine's load (0.6 s is the file's one real wait).
- */
-function shortTask(): { taskId: string; untilEnded: () => Promise<void> } {
-  const endsAt = Date.now() + 600;
-  const taskId = emulator.seedTask({ SdkAppId: APP, endsAfterSeconds: 0.6 });
-  return { taskId, untilEnded: () => new Promise((resolve) => setTimeout(resolve, Math.max(0, endsAt - Date.now()) + 20)) };
+/** A running task, and a way to end it: seeding its TaskId again with endsAfterSeconds 0 replaces it by an ended one. */
+function runningTask(): { taskId: string; end: () => void } {
+  const taskId = emulator.seedTask({ SdkAppId: APP });
+  return { taskId, end: () => void emulator.seedTask({ SdkAppId: APP, TaskId: taskId, endsAfterSeconds: 0 }) };
 }
 
 const entered = (r: Run) => r.events.flatMap((e) => (e.type === "StateEntered" ? [e.state!.name] : []));
@@ -199,8 +196,8 @@ for (const [machine, { file, validate }] of Object.entries(MACHINES) as Array<[M
     });
 
     it("poll loop: polls while the task runs, waits between polls, and succeeds once it is NotExist", async () => {
-      const { taskId, untilEnded } = shortTask();
-      const r = await run(machine, definition, { SdkAppId: APP, TaskId: taskId }, { beforeCall: (n) => (n >= 3 ? untilEnded() : Promise.resolve()) });
+      const { taskId, end } = runningTask();
+      const r = await run(machine, definition, { SdkAppId: APP, TaskId: taskId }, { beforeCall: async (n) => (n === 3 ? end() : undefined) }); // ends between polls 2 and 3
       expect(r.status).toBe("SUCCEEDED");
       expect(r.events.filter((e) => e.type === "StateExited" && e.state!.name === "DescribeRelayTask").map((e: any) => e.state.output.relay.status)).toEqual(["InProgress", "InProgress", "NotExist"]);
       expect(r.output).toMatchObject({ SdkAppId: APP, TaskId: taskId, relay: { status: "NotExist", running: false } });

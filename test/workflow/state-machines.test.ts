@@ -3,8 +3,9 @@
  * aws-local-stepfunctions (an ASL engine this project did not write) around the built bundle against the emulator.
  * Its Task override stands in for the platform's function integration; its Wait and Retry overrides remove the real
  * waiting. Paths: the poll loop, every retryable code and sub-code, the transport faults, retries spent, non-retryable
- * codes, a missing SdkAppId/TaskId, and (Step Functions) the unwrap recipe printed in docs/workflows.md. Mutated copies
- * show that a misspelt error name or a broken Choice fails these tests.
+ * codes, a missing SdkAppId/TaskId, the platform failing to run the function, and (Step Functions) the unwrap recipe
+ * and wait-until state printed in docs/workflows.md. Mutated copies show that a misspelt error name, a broken Choice
+ * or a missing input check fails these tests.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -201,9 +202,9 @@ for (const [machine, { file, validate }] of Object.entries(MACHINES) as Array<[M
       expect(r.status).toBe("SUCCEEDED");
       expect(r.events.filter((e) => e.type === "StateExited" && e.state!.name === "DescribeRelayTask").map((e: any) => e.state.output.relay.status)).toEqual(["InProgress", "InProgress", "NotExist"]);
       expect(r.output).toMatchObject({ SdkAppId: APP, TaskId: taskId, relay: { status: "NotExist", running: false } });
-      expect(r.calls).toBeGreaterThanOrEqual(2);
-      expect(upstream()).toBe(r.calls);
-      expect(entered(r).filter((s) => s === "WaitBeforeNextPoll")).toHaveLength(r.calls - 1);
+      expect(r.calls).toBe(3);
+      expect(upstream()).toBe(3);
+      expect(entered(r).filter((s) => s === "WaitBeforeNextPoll")).toHaveLength(2);
       expect(entered(r).at(-1)).toBe("RelayTaskEnded");
     });
 
@@ -238,6 +239,10 @@ for (const [machine, { file, validate }] of Object.entries(MACHINES) as Array<[M
       const r = await run(machine, definition, { SdkAppId: APP, TaskId: ENDED });
       expect(r).toMatchObject({ status: "FAILED", calls: 6 }); // one call and five retries
       expect(r.error).toBe(sfn ? "RequestLimitExceeded" : "RequestLimitExceeded.UinLimitExceeded");
+      if (!sfn) {
+        const backOffs = r.events.filter((e) => e.type === "StateEntered" && e.state!.name === "BackOff").map((e) => e.state!.input.retries.waitSeconds);
+        expect(backOffs).toEqual([2, 4, 8, 16, 32]);
+      }
       expect(failurePayload(machine, r)).toMatchObject({ ok: false, sdkAppId: APP, taskId: ENDED, error: { code: "RequestLimitExceeded.UinLimitExceeded", retryable: true } });
     });
 
@@ -315,6 +320,14 @@ for (const [machine, { file, validate }] of Object.entries(MACHINES) as Array<[M
         expect(failed).toMatchObject({ status: "FAILED", error: "Platform.InvocationFailed", calls: 3 });
         expect(entered(failed).at(-1)).toBe("FunctionInvocationFailed");
       });
+
+      it("a successful poll resets the retry count", async () => {
+        const { taskId, end } = runningTask();
+        emulator.addFault({ fault: { type: "throttle" }, times: 1 });
+        const r = await run(machine, definition, { SdkAppId: APP, TaskId: taskId }, { beforeCall: async (n) => (n === 3 ? end() : undefined) });
+        expect(r).toMatchObject({ status: "SUCCEEDED", calls: 3, output: { relay: { status: "NotExist" }, retries: { count: 0 } } });
+        expect(entered(r)).toEqual(expect.arrayContaining(["Retry1", "ResetRetryCount"]));
+      });
     }
 
     describe("a broken definition fails these checks", () => {
@@ -341,6 +354,14 @@ for (const [machine, { file, validate }] of Object.entries(MACHINES) as Array<[M
           expect(await throttledOnce(broken)).toMatchObject({ status: "FAILED", error: "RequestLimitExceeded", calls: 1 });
         });
       }
+
+      it("without the input check, a missing TaskId is a States.Runtime path error that the Catch of States.ALL does not see", async () => {
+        const broken = structuredClone(definition);
+        broken.States.CheckInput.Choices[1].Not.Variable = "$.SdkAppId"; // the check no longer looks at TaskId
+        const r = await run(machine, broken, { SdkAppId: APP });
+        expect(r).toMatchObject({ status: "FAILED", error: "States.Runtime", calls: 0 });
+        expect(entered(r)).not.toContain("RelayTaskQueryFailed");
+      });
 
       it("a Choice on a misspelt path fails the execution at run time", async () => {
         const broken = structuredClone(definition);

@@ -85,6 +85,7 @@ export const API_ERRORS: Record<string, ErrorInfo> = {
   "FailedOperation.QueryTaskInfoFailed": { status: 502, retryable: true, advice: "TRTC could not query the task; retry with backoff." },
   InternalError: { status: 502, retryable: true, advice: "TRTC failed internally; retry with backoff." },
   ServiceUnavailable: { status: 502, retryable: true, advice: "TRTC is unavailable; retry with backoff." },
+  ResourceUnavailable: { status: 502, retryable: true, advice: "A resource TRTC needs is unavailable; retry with backoff." },
   "InvalidParameter.TaskId": { status: 400, retryable: false, advice: "TRTC rejected the TaskId; check it." },
   // A common code: the value passed the function's rules but not TRTC's (an SdkAppId of another account, say).
   InvalidParameterValue: { status: 400, retryable: false, advice: "TRTC rejected a parameter value (an SdkAppId of another account?); check it." },
@@ -105,7 +106,7 @@ const API_PREFIXES: Array<[prefix: string, info: ErrorInfo]> = [
   ["RequestLimitExceeded", API_ERRORS.RequestLimitExceeded!],
   ["InternalError", API_ERRORS.InternalError!],
   ["ServiceUnavailable", API_ERRORS.ServiceUnavailable!],
-  ["ResourceUnavailable", { status: 502, retryable: true, advice: "Retry with backoff." }],
+  ["ResourceUnavailable", API_ERRORS.ResourceUnavailable!],
   ["AuthFailure", { status: 502, retryable: false, advice: "Operator: check the function's credentials and CAM policy." }],
   ["UnauthorizedOperation", { status: 502, retryable: false, advice: "Operator: check the CAM policy." }],
   ["MissingParameter", { status: 400, retryable: false, advice: "Check the request parameters." }],
@@ -124,6 +125,22 @@ export function describeErrorCode(code: string): ErrorInfo {
     if (code === prefix || code.startsWith(`${prefix}.`)) return info;
   }
   return UNKNOWN_API_ERROR;
+}
+
+/**
+ * The name a workflow engine matches a failure by (Step Functions' `ErrorEquals` compares whole names): the longest
+ * catalogued code that the code is or starts with (cut at a dot) and that has the failure's retryability, else the
+ * code. `InternalError.ServerError` is thrown as `InternalError`, so a sub-code TRTC adds later still reaches the
+ * retrier of its family, and a retryable failure never borrows a non-retryable name (or the reverse).
+ */
+export function workflowErrorName(code: string, retryable: boolean = describeErrorCode(code).retryable): string {
+  const parts = code.split(".");
+  for (let n = parts.length; n > 0; n--) {
+    const name = parts.slice(0, n).join(".");
+    const info = Object.hasOwn(FUNCTION_ERRORS, name) ? FUNCTION_ERRORS[name as FunctionErrorCode] : Object.hasOwn(API_ERRORS, name) ? API_ERRORS[name] : undefined;
+    if (info && info.retryable === retryable) return name;
+  }
+  return code;
 }
 
 /** The `error` member of the contract's failure payload. */

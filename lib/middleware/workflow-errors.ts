@@ -1,8 +1,11 @@
 /**
  * For workflow engines (Step Functions, ASW): when throwOnError is on, a failed direct invocation throws an Error
- * whose name is the error code (for `ErrorEquals`) and whose message is the failure payload as JSON (for `Catch`
- * with a ResultPath). HTTP events always get an HTTP response instead.
+ * whose name is the most specific catalogued code of the same retryability (for `ErrorEquals`, which matches whole
+ * names: the code itself, or for a sub-code the catalogue does not list, its listed family) and whose message is the
+ * failure payload as JSON, exact code included (for `Catch` with a ResultPath). HTTP events always get an HTTP
+ * response instead.
  */
+import { workflowErrorName } from "../errors";
 import { isHttpKind } from "../events";
 import type { FailureResult, TaskResult } from "../query-task";
 import type { FunctionMiddleware, FunctionRequest } from "./types";
@@ -10,7 +13,7 @@ import type { FunctionMiddleware, FunctionRequest } from "./types";
 export class WorkflowError extends Error {
   constructor(readonly result: FailureResult) {
     super(JSON.stringify(result));
-    this.name = result.error.code;
+    this.name = workflowErrorName(result.error.code, result.error.retryable);
   }
 }
 

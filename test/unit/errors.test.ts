@@ -66,7 +66,7 @@ describe("the catalogue", () => {
   it("is retryable exactly for throttling, time-outs, network and 5xx-class faults", () => {
     const all = { ...FUNCTION_ERRORS, ...API_ERRORS };
     for (const [code, info] of Object.entries(all)) {
-      const expected = /^(RequestLimitExceeded|Upstream|InternalError\.DBError$|InternalError$|FailedOperation\.QueryTaskInfoFailed$|ServiceUnavailable$)/.test(code);
+      const expected = /^(RequestLimitExceeded|Upstream|InternalError\.DBError$|InternalError$|FailedOperation\.QueryTaskInfoFailed$|ServiceUnavailable$|ResourceUnavailable$)/.test(code);
       expect(info.retryable, code).toBe(expected);
     }
   });

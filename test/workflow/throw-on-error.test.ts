@@ -1,7 +1,10 @@
 /**
  * Typed errors for workflow Retry/Catch: with TRTC_THROW_ON_ERROR (or "throwOnError" per invocation) a failed direct
- * invocation throws an Error named by the code whose message is the failure payload as JSON; HTTP events never throw.
+ * invocation throws an Error named by the code (or, for a code the error table does not list, by its listed family, as
+ * docs/workflows.md states) whose message is the failure payload as JSON; HTTP events never throw.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator";
 import { awsContext, loadBundle, scfContext, type Bundle } from "../support/bundle";
@@ -23,6 +26,27 @@ afterEach(() => {
   emulator.resetStats();
 });
 afterAll(() => emulator.close());
+
+/** The README's error table, which docs/workflows.md's naming rule reads: its rows as [code, from, retryable]. */
+function tableRows(): Array<[code: string, from: string, retryable: boolean]> {
+  const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
+  return [...readme.matchAll(/^\| `([^`]+)` \| ([^|]+) \| \d+ \| (yes|no) \|/gm)].map((m) => [m[1]!, m[2]!.trim(), m[3] === "yes"]);
+}
+const listedCodes = () => new Map(tableRows().map(([code, , retryable]) => [code, retryable]));
+
+/**
+ * docs/workflows.md: the name is the code when the table lists it; else the longest listed code it starts with, cut
+ * at a dot, with the same retryable; else the code.
+ */
+function documentedName(code: string, retryable: boolean, listed: Map<string, boolean>): string {
+  if (listed.has(code)) return code;
+  const parts = code.split(".");
+  for (let n = parts.length - 1; n > 0; n--) {
+    const prefix = parts.slice(0, n).join(".");
+    if (listed.get(prefix) === retryable) return prefix;
+  }
+  return code;
+}
 
 const caught = (promise: Promise<unknown>) => promise.then((value) => ({ value, error: undefined as any }), (error) => ({ value: undefined, error }));
 
@@ -62,6 +86,34 @@ describe("the thrown error", () => {
     expect((await caught(throwing.handler({ SdkAppId: APP, TaskId: DEMO_TASK }, awsContext()))).error.name).toBe("UpstreamHttpError");
     emulator.addFault({ fault: { type: "api-error", code: "InternalError.DBError" }, times: 1 });
     expect((await caught(throwing.handler({ SdkAppId: APP, TaskId: DEMO_TASK }, awsContext()))).error.name).toBe("InternalError.DBError");
+  });
+
+  it("is named by the rule docs/workflows.md states, for listed codes, their sub-codes and codes nobody listed", async () => {
+    const listed = listedCodes();
+    const api = tableRows().flatMap(([code, from]) => (from === "TRTC API" ? [code] : []));
+    expect(api.length).toBeGreaterThan(10);
+    const unlisted = [
+      "RequestLimitExceeded.UinLimitExceeded",
+      "InternalError.ServerError",
+      "InternalError.DBError.Replica",
+      "ServiceUnavailable.Busy",
+      "ResourceUnavailable.Busy",
+      "InvalidParameterValue.SdkAppId",
+      "FailedOperation.Other",
+      "AuthFailure.Other",
+      "UpstreamTimeout.NotOurs", // a listed retryable prefix, but TRTC's unknown code is not retryable: keeps its name
+    ];
+    for (const code of [...api, ...unlisted]) {
+      emulator.clearFaults();
+      emulator.resetStats(); // and the emulator's 20 requests/s limiter, which this loop would otherwise reach
+      emulator.addFault({ fault: { type: "api-error", code } });
+      const { error } = await caught(throwing.handler({ SdkAppId: APP, TaskId: DEMO_TASK }, awsContext()));
+      const payload = JSON.parse(error.message);
+      expect(payload.error.code, code).toBe(code); // the exact code stays in the payload
+      expect(error.name, code).toBe(documentedName(code, payload.error.retryable, listed));
+      // The doc's promise: a retryable failure is always thrown under a listed retryable code.
+      if (payload.error.retryable) expect(listed.get(error.name), `${code} thrown as ${error.name}`).toBe(true);
+    }
   });
 
   it("a success is returned as usual", async () => {

@@ -1,10 +1,10 @@
 /**
  * Wait until: a direct invocation with `waitFor` polls one task until it reaches that status or the wait is up,
  * never past the invocation's deadline, and answers the last result with `wait: { for, satisfied, polls, waitedMs }`.
- * A workflow can then use one Task state instead of a Wait/Choice loop when the expected wait is short.
+ * A workflow can then use one Task state instead of a Wait/Choice loop when the expected wait is short. The options
+ * are read and checked by the input step (lib/input.ts).
  */
-import { validateWaitOptions } from "./generated/validators";
-import { WAIT_DEFAULTS, waitOptionsError, type WaitOptions, type WaitStatus } from "./params";
+import { WAIT_DEFAULTS, type WaitOptions, type WaitStatus } from "./params";
 import type { QueryStats, TaskResult } from "./query-task";
 
 export interface WaitInfo {
@@ -19,21 +19,6 @@ export type WaitedResult = TaskResult & { wait: WaitInfo };
 
 /** A poll is not started with less time than this before the deadline: it would only end in UpstreamTimeout. */
 export const MIN_POLL_BUDGET_MS = 1000;
-
-type Json = Record<string, unknown>;
-
-/** The wait options of a direct invocation's event, checked; undefined when it has no `waitFor`. */
-export function readWaitOptions(event: unknown): WaitOptions | undefined {
-  if (typeof event !== "object" || event === null) return undefined;
-  const source = event as Json;
-  if (!Object.hasOwn(source, "waitFor") || source.waitFor === null || source.waitFor === undefined) return undefined;
-  const options: Json = {};
-  for (const name of ["waitFor", "waitTimeoutSeconds", "pollIntervalSeconds"]) {
-    if (Object.hasOwn(source, name) && source[name] !== null && source[name] !== undefined) options[name] = source[name];
-  }
-  if (!validateWaitOptions(options)) throw waitOptionsError(validateWaitOptions.errors);
-  return options as unknown as WaitOptions;
-}
 
 export interface WaitClock {
   now?: () => number;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TaskResult } from "../../lib/query-task";
-import { readWaitOptions, waitForStatus } from "../../lib/wait";
+import { waitForStatus } from "../../lib/wait";
 
 const success = (status: string): TaskResult => ({
   ok: true, sdkAppId: 1, taskId: "t", status, running: status === "InProgress", region: "ap-singapore", requestId: "r", checkedAt: "",
@@ -55,29 +55,5 @@ describe("waitForStatus", () => {
     const b = setup([failure("AuthFailure.SignatureFailure", false), success("NotExist")]);
     const second = await waitForStatus(b.poll, { waitFor: "NotExist", pollIntervalSeconds: 1 }, 60_000, b.clock);
     expect(second.result).toMatchObject({ ok: false, error: { code: "AuthFailure.SignatureFailure" }, wait: { satisfied: false, polls: 1 } });
-  });
-});
-
-describe("readWaitOptions", () => {
-  it("is undefined without waitFor (null counts as absent)", () => {
-    expect(readWaitOptions({ SdkAppId: 1 })).toBeUndefined();
-    expect(readWaitOptions({ waitFor: null, waitTimeoutSeconds: "x" })).toBeUndefined();
-  });
-
-  it.each([
-    [{ waitFor: "Running" }, "InvalidParameter.WaitFor"],
-    [{ waitFor: 1 }, "InvalidParameter.WaitFor"],
-    [{ waitFor: "NotExist", waitTimeoutSeconds: 0 }, "InvalidParameter.WaitTimeoutSeconds"],
-    [{ waitFor: "NotExist", waitTimeoutSeconds: "10" }, "InvalidParameter.WaitTimeoutSeconds"],
-    [{ waitFor: "NotExist", waitTimeoutSeconds: 901 }, "InvalidParameter.WaitTimeoutSeconds"],
-    [{ waitFor: "NotExist", pollIntervalSeconds: 0.5 }, "InvalidParameter.PollIntervalSeconds"],
-    [{ waitFor: "NotExist", pollIntervalSeconds: 301 }, "InvalidParameter.PollIntervalSeconds"],
-    [{ waitFor: "x", pollIntervalSeconds: 0 }, "InvalidParameter.WaitFor"],
-  ])("%j → %s", (event, code) => {
-    expect(() => readWaitOptions(event)).toThrow(expect.objectContaining({ code }));
-  });
-
-  it("accepts the documented ranges", () => {
-    expect(readWaitOptions({ waitFor: "InProgress", waitTimeoutSeconds: 1.5, pollIntervalSeconds: 1 })).toEqual({ waitFor: "InProgress", waitTimeoutSeconds: 1.5, pollIntervalSeconds: 1 });
   });
 });

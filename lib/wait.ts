@@ -39,7 +39,9 @@ export async function waitForStatus(
   const sleep = clock.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const intervalMs = (options.pollIntervalSeconds ?? WAIT_DEFAULTS.pollIntervalSeconds) * 1000;
   const started = now();
-  const end = Math.min(started + (options.waitTimeoutSeconds ?? WAIT_DEFAULTS.timeoutSeconds) * 1000, deadline - MIN_POLL_BUDGET_MS);
+  // Offsets from the start, not epoch times: at epoch magnitudes an interval a hair over the timeout (1.0000000000000024 s
+  // against 1 s) rounds to equal and would start one poll too many.
+  const endOffset = Math.min((options.waitTimeoutSeconds ?? WAIT_DEFAULTS.timeoutSeconds) * 1000, deadline - MIN_POLL_BUDGET_MS - started);
   const stats: QueryStats = { attempts: 0, upstreamMs: 0 };
   let polls = 0;
   for (;;) {
@@ -49,9 +51,9 @@ export async function waitForStatus(
     stats.upstreamMs += one.upstreamMs;
     const satisfied = result.ok && result.status === options.waitFor;
     // A fixed schedule from the start: late timers must not push polls (and the last one) later and later.
-    const next = started + polls * intervalMs;
-    const stop = satisfied || (!result.ok && !result.error.retryable) || next > end;
+    const nextOffset = polls * intervalMs;
+    const stop = satisfied || (!result.ok && !result.error.retryable) || nextOffset > endOffset;
     if (stop) return { result: { ...result, wait: { for: options.waitFor, satisfied, polls, waitedMs: now() - started } }, stats };
-    await sleep(Math.max(0, next - now()));
+    await sleep(Math.max(0, started + nextOffset - now()));
   }
 }

@@ -57,3 +57,12 @@ describe("waitForStatus", () => {
     expect(second.result).toMatchObject({ ok: false, error: { code: "AuthFailure.SignatureFailure" }, wait: { satisfied: false, polls: 1 } });
   });
 });
+
+describe("waitForStatus at epoch times", () => {
+  it("does not start a poll an interval a hair over the timeout would put after it", async () => {
+    const s = setup([success("InProgress")]);
+    s.clock.t = 1_764_582_000_000; // an epoch time: its ulp (2^-12 ms) swallows the 2.4e-12 s difference below
+    const { result } = await waitForStatus(s.poll, { waitFor: "NotExist", waitTimeoutSeconds: 1, pollIntervalSeconds: 1.0000000000000024 }, s.clock.t + 60_000, s.clock);
+    expect(result.wait.polls).toBe(1);
+  });
+});

@@ -41,6 +41,7 @@ export interface InputOptions {
 const ALLOWED_METHODS = new Set(["GET", "POST"]);
 const NAMES = { TaskIds: ["TaskIds", "taskIds"], Tasks: ["Tasks", "tasks"] } as const;
 const WAIT_NAMES = ["waitFor", "waitTimeoutSeconds", "pollIntervalSeconds"] as const;
+const WAIT_FOR = ["waitFor"] as const;
 
 export const isAllowed = (allowed: ReadonlySet<number> | undefined, sdkAppId: number): boolean => allowed === undefined || allowed.has(sdkAppId);
 
@@ -83,13 +84,13 @@ function readBatch(sources: Json[], direct: boolean, single: RawParams, allowed:
   // "" counts as a value here: `TaskIds=` in a query is a batch request that is malformed, not a single one.
   const taskIds = pickLast(sources, NAMES.TaskIds, true);
   const tasks = pickLast(sources, NAMES.Tasks, true);
-  if (!taskIds.found && !tasks.found) return undefined;
-  if (taskIds.found && tasks.found) throw batchError("Send TaskIds or Tasks, not both");
+  if (taskIds === undefined && tasks === undefined) return undefined;
+  if (taskIds !== undefined && tasks !== undefined) throw batchError("Send TaskIds or Tasks, not both");
   if (single.TaskId !== undefined) throw batchError("Send TaskId (one task) or a batch, not both");
-  if (direct && pickLast(sources, ["waitFor"], true).found) throw batchError("waitFor applies to one task, not to a batch");
+  if (direct && pickLast(sources, WAIT_FOR, true) !== undefined) throw batchError("waitFor applies to one task, not to a batch");
 
-  const list = taskIds.found ? taskIds.value : tasks.value;
-  const name = taskIds.found ? "TaskIds" : "Tasks";
+  const list = taskIds ?? tasks;
+  const name = taskIds !== undefined ? "TaskIds" : "Tasks";
   if (!Array.isArray(list)) throw batchError(`${name} must be a JSON array${direct ? "" : " in a JSON body"}`);
   if (list.length === 0) throw batchError(`${name} must name at least one task`);
   if (list.length > MAX_BATCH_TASKS) {
@@ -97,7 +98,7 @@ function readBatch(sources: Json[], direct: boolean, single: RawParams, allowed:
   }
   const shared: Json = single.SdkAppId === undefined ? {} : { SdkAppId: single.SdkAppId };
   const raws = list.map((item, index) => {
-    if (taskIds.found) return pickTaskParams([shared, { TaskId: item }]);
+    if (taskIds !== undefined) return pickTaskParams([shared, { TaskId: item }]);
     if (typeof item !== "object" || item === null || Array.isArray(item)) throw batchError(`Tasks[${index}] must be an object {SdkAppId, TaskId}`);
     return pickTaskParams([shared, item as Json]); // a task's own SdkAppId wins over the batch's
   });
@@ -109,12 +110,13 @@ function readBatch(sources: Json[], direct: boolean, single: RawParams, allowed:
 
 /** The wait options of a direct invocation's event, checked; undefined when it has no `waitFor`. */
 export function readWaitOptions(event: Json): WaitOptions | undefined {
+  const sources = [event];
+  if (pickLast(sources, WAIT_FOR, true) === undefined) return undefined;
   const options: Json = {};
   for (const name of WAIT_NAMES) {
-    const option = pickLast([event], [name], true);
-    if (option.found) options[name] = option.value;
+    const option = pickLast(sources, [name], true);
+    if (option !== undefined) options[name] = option;
   }
-  if (options.waitFor === undefined) return undefined;
   if (!validateWaitOptions(options)) throw waitOptionsError(validateWaitOptions.errors);
   return options as unknown as WaitOptions;
 }

@@ -36,19 +36,20 @@ type Json = Record<string, unknown>;
  * own key (so neither a prototype nor a `__proto__` key supplies anything), in the last source that has one (later
  * sources win: path, then query, then body). null and undefined are absent; "" is absent too unless `emptyIsValue`
  * (a batch's lists and waitFor are refused when present at all, even empty; a blank SdkAppId or TaskId is missing).
+ * Returns undefined when absent (a value found is never undefined), allocating nothing: it runs on every call.
  */
-export function pickLast(sources: readonly Json[], names: readonly string[], emptyIsValue = false): { found: boolean; value: unknown } {
-  let out: { found: boolean; value: unknown } = { found: false, value: undefined };
+export function pickLast(sources: readonly Json[], names: readonly string[], emptyIsValue = false): unknown {
+  let found: unknown;
   for (const source of sources) {
     for (const name of names) {
       if (!Object.hasOwn(source, name)) continue;
       const value = source[name];
       if (value === null || value === undefined || (value === "" && !emptyIsValue)) continue;
-      out = { found: true, value };
+      found = value;
       break;
     }
   }
-  return out;
+  return found;
 }
 
 /** A string of ASCII decimal digits becomes a number; everything else is left for the schema to judge. */
@@ -65,9 +66,9 @@ function normaliseSdkAppId(value: unknown): unknown {
 export function pickTaskParams(sources: readonly Json[]): Partial<Record<keyof TaskParams, unknown>> {
   const out: Partial<Record<keyof TaskParams, unknown>> = {};
   const sdkAppId = pickLast(sources, NAMES.SdkAppId);
-  if (sdkAppId.found) out.SdkAppId = normaliseSdkAppId(sdkAppId.value);
+  if (sdkAppId !== undefined) out.SdkAppId = normaliseSdkAppId(sdkAppId);
   const taskId = pickLast(sources, NAMES.TaskId);
-  if (taskId.found) out.TaskId = taskId.value;
+  if (taskId !== undefined) out.TaskId = taskId;
   return out;
 }
 

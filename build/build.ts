@@ -11,7 +11,7 @@ import { join, relative } from "node:path";
 const root = join(__dirname, "..");
 export const BUNDLE_DIR = join(root, "dist", "describe-stream-ingest");
 export const BUNDLE_PATH = join(BUNDLE_DIR, "index.js");
-/** The bundle budget of issue 6: cold start is dominated by parsing what we ship. */
+/** The bundle budget: cold start is dominated by parsing what we ship (docs/performance.md). */
 export const BUNDLE_BUDGET_BYTES = 100 * 1024;
 
 /** Dependencies of the SDK this function never reaches, replaced by small stand-ins (see each shim's comment). */
@@ -20,7 +20,7 @@ const shims = {
   "form-data": join(__dirname, "shims", "form-data.js"),
   "https-proxy-agent": join(__dirname, "shims", "https-proxy-agent.js"),
   "json-bigint": join(__dirname, "shims", "json-bigint.js"),
-  // Cold start (issue 6): smaller stand-ins for modules the SDK and node-fetch load eagerly.
+  // Cold start: smaller stand-ins for modules the SDK and node-fetch load eagerly (test/deploy/shims.test.ts checks them).
   tslib: join(__dirname, "shims", "tslib.js"),
   uuid: join(__dirname, "shims", "uuid.js"),
   encoding: join(__dirname, "shims", "encoding.js"),

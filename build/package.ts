@@ -17,12 +17,8 @@ import { zipSync } from "fflate";
 import { BUNDLE_PATH } from "./build";
 
 const root = join(__dirname, "..");
-export const AWS_DIR = join(root, "dist", "aws");
-export const AWS_ZIP = join(AWS_DIR, "trtc-stream-ingest-status.zip");
-export const AWS_TEMPLATE = join(AWS_DIR, "cloudformation-template-update-stack.json");
-export const SCF_DIR = join(root, "dist", "scf");
-export const SCF_ZIP = join(SCF_DIR, "describe-stream-ingest.zip");
-export const SCF_SRC_DIR = join(SCF_DIR, "describe-stream-ingest");
+const AWS_DIR = join(root, "dist", "aws");
+const SCF_DIR = join(root, "dist", "scf");
 export const OSLS_BIN = join(root, "node_modules", "osls", "bin", "serverless.js");
 
 /** A fixed timestamp and mode, so the same bundle always gives the same zip (and the same CodeSha256). */

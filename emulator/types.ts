@@ -1,10 +1,9 @@
-/** Public types of the TRTC emulator (re-exported by index.ts). */
+/** Public types of the TRTC emulator (re-exported by index.ts). API fields are typed with the SDK's own models. */
+import type * as trtc from "tencentcloud-sdk-nodejs/tencentcloud/services/trtc/v20190722/trtc_models";
 
-export interface SeedTask {
-  SdkAppId: number;
-  TaskId?: string;
-  RoomId?: string;
-  StreamUrl?: string;
+/** A task to start with: StartStreamIngest's fields that matter to its status (and the TaskId it would answer). */
+export interface SeedTask extends Pick<trtc.StartStreamIngestRequest, "SdkAppId">, Partial<Pick<trtc.StartStreamIngestRequest, "RoomId" | "StreamUrl">> {
+  TaskId?: trtc.StartStreamIngestResponse["TaskId"];
   /** The task ends on its own this many seconds after it was seeded. */
   endsAfterSeconds?: number;
 }
@@ -68,7 +67,7 @@ export interface RequestLogEntry {
   /** The API error code answered, if any. */
   code?: string;
   /** The Status answered, if any. */
-  status?: string;
+  status?: trtc.DescribeStreamIngestResponse["Status"];
   sdkAppId?: unknown;
   taskId?: unknown;
   /** Whether the request carried X-TC-Token. */

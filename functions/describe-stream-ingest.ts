@@ -1,20 +1,21 @@
 /**
  * DescribeStreamIngest as a serverless function: the same handler for AWS Lambda (`handler`) and Tencent SCF
- * (`main_handler`). Composition only; each middleware's module says what it does.
+ * (`main_handler`). Composition only; each middleware's module says what it does, docs/architecture.md the order.
+ *
+ * `before` hooks run top to bottom; `after` and `onError` hooks bottom to top. Below invocationLog the response is
+ * the handler's outcome (result and cost); above it, the contract result, which httpResponse wraps for gateways.
  */
 import middy from "@middy/core";
 import httpCors from "@middy/http-cors";
 import httpSecurityHeaders from "@middy/http-security-headers";
-import validator from "@middy/validator";
 import { createContainer } from "../lib/container";
 import { describeStreamIngestHandler } from "../lib/describe-stream-ingest";
-import { validateTaskParams } from "../lib/generated/validators";
-import { allowList } from "../lib/middleware/allow-list";
 import { classifyErrors } from "../lib/middleware/classify-errors";
 import { httpResponse } from "../lib/middleware/http-response";
+import { input } from "../lib/middleware/input";
 import { invocationContext } from "../lib/middleware/invocation-context";
+import { invocationLog } from "../lib/middleware/invocation-log";
 import { secretCredentials } from "../lib/middleware/secrets";
-import { singleTaskOnly, taskParameters } from "../lib/middleware/task-parameters";
 import type { FunctionContext } from "../lib/middleware/types";
 import { whenHttp } from "../lib/middleware/when-http";
 import { workflowErrors } from "../lib/middleware/workflow-errors";
@@ -25,15 +26,14 @@ const { config, logger } = container;
 // No timeoutEarly race: lib/platform.ts already sets a deadline ahead of the platform's limit, and the race costs
 // a timer and a Promise.race on every invocation.
 export const handler = middy<unknown, unknown, Error, FunctionContext>({ timeoutEarlyInMillis: 0 })
-  .use(invocationContext({ logger }))
+  .use(invocationContext())
   .use(workflowErrors({ throwOnError: () => config?.throwOnError ?? false }))
   .use(config?.corsOrigins ? whenHttp(httpCors({ origins: config.corsOrigins, disableBeforePreflightResponse: false })) : [])
   .use(whenHttp(httpSecurityHeaders()))
   .use(httpResponse())
+  .use(invocationLog({ logger }))
   .use(classifyErrors({ logger }))
-  .use(taskParameters())
-  .use(singleTaskOnly(validator({ eventSchema: validateTaskParams }))) // a batch is validated per task (lib/batch.ts)
-  .use(singleTaskOnly(allowList({ allowed: () => config?.allowedSdkAppIds })))
+  .use(input({ allowed: () => config?.allowedSdkAppIds }))
   .use(secretCredentials({ credentials: container.credentials, logger })) // AWS Secrets Manager, only when configured
   .handler(describeStreamIngestHandler(container));
 

@@ -1,14 +1,13 @@
 /**
  * Batch queries: `{"SdkAppId": n, "TaskIds": [...]}` or `{"Tasks": [{"SdkAppId": n, "TaskId": "a"}, ...]}` answer
- * `{ ok, results, summary }` with one contract result per task, in input order. Each task is validated and
- * allow-listed on its own (a bad one gets its failure in its slot; nothing is sent upstream for it). Upstream calls
- * run a few at a time and are paced under TRTC's rate limit, retries included, by one pacer per container.
+ * `{ ok, results, summary }` with one contract result per task, in input order. Each task arrives judged by the
+ * input step (lib/input.ts): a bad or forbidden one already has its failure, which fills its slot, and nothing is
+ * sent upstream for it. Upstream calls run a few at a time and are paced under TRTC's rate limit, retries included,
+ * by one pacer per container.
  */
-import { TrtcFunctionError } from "./errors";
-import { validateTaskParams } from "./generated/validators";
-import { forbidden, isAllowed } from "./middleware/allow-list";
-import { MAX_BATCH_TASKS, parameterError, pickTaskParams, type TaskParams } from "./params";
-import { failureResult, policyFor, queryTask, type QueryDeps, type QueryStats, type TaskResult } from "./query-task";
+import type { BatchTask } from "./input";
+import type { TaskParams } from "./params";
+import { policyFor, queryTask, type QueryDeps, type QueryStats, type TaskResult } from "./query-task";
 import { RatePacer } from "./rate-pacer";
 import { TIMER_SLACK_MS } from "./retry";
 
@@ -19,17 +18,6 @@ export const BATCH_CONCURRENCY = 8;
 
 /** One pacer per container, so back-to-back batches share the budget too. */
 const containerPacer = new RatePacer(BATCH_REQUESTS_PER_SECOND);
-
-type Json = Record<string, unknown>;
-type RawParams = Partial<Record<keyof TaskParams, unknown>>;
-
-const BATCH = Symbol("batch query");
-
-export interface BatchQuery {
-  readonly [BATCH]: true;
-  /** Each task's raw parameters, normalised but not validated. */
-  tasks: RawParams[];
-}
 
 export interface BatchSummary {
   tasks: number;
@@ -46,81 +34,30 @@ export interface BatchResult {
   summary: BatchSummary;
 }
 
-export const isBatchQuery = (value: unknown): value is BatchQuery => typeof value === "object" && value !== null && BATCH in value;
-
 export const isBatchResult = (value: unknown): value is BatchResult =>
   typeof value === "object" && value !== null && Array.isArray((value as BatchResult).results);
 
-const NAMES = { TaskIds: ["TaskIds", "taskIds"], Tasks: ["Tasks", "tasks"], TaskId: ["TaskId", "taskId"] } as const;
-
-/** The value under the first of `names` in the last source that has one (later sources win, as for single queries). */
-function lastOwn(sources: Json[], names: readonly string[]): { found: boolean; value: unknown } {
-  let out: { found: boolean; value: unknown } = { found: false, value: undefined };
-  for (const source of sources) {
-    const name = names.find((candidate) => Object.hasOwn(source, candidate) && source[candidate] !== undefined && source[candidate] !== null);
-    if (name) out = { found: true, value: source[name] };
-  }
-  return out;
-}
-
-const batchError = (message: string) => new TrtcFunctionError("InvalidRequest.Batch", message);
-
-/**
- * Reads a batch from the event's parameter sources; undefined when the event names no TaskIds or Tasks (a single
- * query). `single` is pickTaskParams(sources), which the caller has already read. Shape errors of the batch as a whole throw InvalidRequest.Batch / InvalidRequest.BatchTooLarge.
- */
-export function readBatch(sources: Json[], options: { direct: boolean; single: RawParams }): BatchQuery | undefined {
-  const taskIds = lastOwn(sources, NAMES.TaskIds);
-  const tasks = lastOwn(sources, NAMES.Tasks);
-  if (!taskIds.found && !tasks.found) return undefined;
-  if (taskIds.found && tasks.found) throw batchError("Send TaskIds or Tasks, not both");
-  const { single } = options; // the sources' own SdkAppId/TaskId, as pickTaskParams read them
-  if (single.TaskId !== undefined) throw batchError("Send TaskId (one task) or a batch, not both");
-  if (options.direct && lastOwn(sources, ["waitFor"]).found) throw batchError("waitFor applies to one task, not to a batch");
-
-  const list = taskIds.found ? taskIds.value : tasks.value;
-  const name = taskIds.found ? "TaskIds" : "Tasks";
-  if (!Array.isArray(list)) throw batchError(`${name} must be a JSON array${options.direct ? "" : " in a JSON body"}`);
-  if (list.length === 0) throw batchError(`${name} must name at least one task`);
-  if (list.length > MAX_BATCH_TASKS) {
-    throw new TrtcFunctionError("InvalidRequest.BatchTooLarge", `A batch may name at most ${MAX_BATCH_TASKS} tasks; this one names ${list.length}`);
-  }
-  const shared: Json = single.SdkAppId === undefined ? {} : { SdkAppId: single.SdkAppId };
-  const out = list.map((item, index) => {
-    if (taskIds.found) return pickTaskParams([shared, { TaskId: item }]);
-    if (typeof item !== "object" || item === null || Array.isArray(item)) throw batchError(`Tasks[${index}] must be an object {SdkAppId, TaskId}`);
-    // A task's own SdkAppId wins over the batch's.
-    return pickTaskParams([shared, item as Json]);
-  });
-  return { [BATCH]: true, tasks: out };
-}
-
 export interface BatchDeps extends Pick<QueryDeps, "api" | "config" | "now" | "sleep" | "random"> {
-  allowed: ReadonlySet<number> | undefined;
   pacer?: RatePacer;
   concurrency?: number;
 }
 
-/** Runs a batch: validation and allow-list per task, then paced, bounded-concurrency queries within the deadline. */
+/** Runs a batch of judged tasks: paced, bounded-concurrency queries within the deadline. */
 export async function runBatch(
   deps: BatchDeps,
-  batch: BatchQuery,
+  tasks: readonly BatchTask[],
   invocation: { requestId: string; deadline: number },
 ): Promise<{ result: BatchResult; stats: QueryStats }> {
   const pacer = deps.pacer ?? containerPacer;
-  const results: TaskResult[] = new Array(batch.tasks.length);
+  const results: TaskResult[] = new Array(tasks.length);
   // Identical tasks are asked once; every slot that names one gets its answer.
   const jobs = new Map<string, { params: TaskParams; slots: number[] }>();
-  batch.tasks.forEach((raw, index) => {
-    if (!validateTaskParams(raw)) {
-      results[index] = failureResult(parameterError(validateTaskParams.errors), raw);
+  tasks.forEach((task, index) => {
+    if (!task.ok) {
+      results[index] = task.failure;
       return;
     }
-    const params = raw as TaskParams;
-    if (!isAllowed(deps.allowed, params.SdkAppId)) {
-      results[index] = failureResult(forbidden(params.SdkAppId), raw);
-      return;
-    }
+    const { params } = task;
     const key = `${params.SdkAppId}/${params.TaskId}`;
     const job = jobs.get(key) ?? { params: { SdkAppId: params.SdkAppId, TaskId: params.TaskId }, slots: [] };
     job.slots.push(index);

@@ -1,43 +1,31 @@
 /**
- * The handler at the centre of the middy stack. By the time it runs, the event is either a validated, allowed
- * `{ SdkAppId, TaskId }` (with, on a direct invocation, optional wait options) or a batch query (validated per task
- * in lib/batch.ts). It asks TRTC and records the result for the log line.
+ * The handler at the centre of the middy stack. By the time it runs, the event is the input step's reading
+ * (lib/input.ts): one valid, allowed task (with, on a direct invocation, optional wait options), or a batch whose
+ * tasks are judged one by one. It asks TRTC and returns its outcome: the contract result and what it cost.
  */
-import { isBatchQuery, runBatch, type BatchResult } from "./batch";
+import { runBatch, type BatchResult } from "./batch";
 import type { Container } from "./container";
-import type { TaskParams } from "./params";
-import { queryTask, type TaskResult } from "./query-task";
-import { readWaitOptions, waitForStatus, type WaitedResult } from "./wait";
+import type { Input } from "./input";
+import { queryTask, type QueryStats, type TaskResult } from "./query-task";
+import { waitForStatus, type WaitedResult } from "./wait";
 import type { FunctionContext } from "./middleware/types";
 
-export function describeStreamIngestHandler(container: Container) {
-  return async (event: unknown, context: FunctionContext): Promise<TaskResult | WaitedResult | BatchResult> => {
-    if (container.configError || !container.config || !container.api) throw container.configError;
-    container.credentials.refresh(); // keys read once per invocation (they rotate); none: a configuration error, before any upstream attempt
-    const invocation = context.invocation;
-    const deps = { api: container.api, config: container.config };
-
-    if (isBatchQuery(event)) {
-      const { result, stats } = await runBatch({ ...deps, allowed: container.config.allowedSdkAppIds }, event, invocation);
-      invocation.batch = result.summary;
-      invocation.batchCodes = countCodes(result.results);
-      invocation.stats = stats;
-      return result;
-    }
-
-    const params = event as TaskParams;
-    const wait = invocation.kind === "direct" ? readWaitOptions(invocation.rawEvent) : undefined;
-    const { result, stats } = wait
-      ? await waitForStatus(() => queryTask(deps, params, invocation), wait, invocation.deadline)
-      : await queryTask(deps, params, invocation);
-    invocation.result = result;
-    invocation.stats = stats;
-    return result;
-  };
+/** What the handler returns (and classifyErrors, for a failure): invocationLog writes it down and passes `result` on. */
+export interface Outcome {
+  result: TaskResult | WaitedResult | BatchResult;
+  stats: QueryStats;
 }
 
-function countCodes(results: TaskResult[]): Record<string, number> {
-  const codes: Record<string, number> = {};
-  for (const result of results) if (!result.ok) codes[result.error.code] = (codes[result.error.code] ?? 0) + 1;
-  return codes;
+export function describeStreamIngestHandler(container: Container) {
+  return async (event: unknown, context: FunctionContext): Promise<Outcome> => {
+    if (container.configError || !container.config || !container.api) throw container.configError;
+    container.credentials.refresh(); // keys read once per invocation (they rotate); none: a configuration error, before any upstream attempt
+    const input = event as Input;
+    const invocation = context.invocation;
+    const deps = { api: container.api, config: container.config };
+    if (input.kind === "batch") return runBatch(deps, input.tasks, invocation);
+    return input.wait
+      ? waitForStatus(() => queryTask(deps, input.params, invocation), input.wait, invocation.deadline)
+      : queryTask(deps, input.params, invocation);
+  };
 }

@@ -1,6 +1,7 @@
 /**
  * The error catalogue: every code this function can return, with the HTTP status it maps to and whether the same
- * call may succeed later. The README's error table is generated from the same facts (see test/readme.test.ts).
+ * call may succeed later. The README's error table is generated from these facts plus the advice for callers in
+ * scripts/error-table.ts, which stays out of the bundle (test/unit/readme.test.ts checks the two agree).
  */
 
 export interface ErrorInfo {
@@ -8,69 +9,35 @@ export interface ErrorInfo {
   status: number;
   /** Whether the same call may succeed later. */
   retryable: boolean;
-  /** What the caller should do, for the README table. */
-  advice: string;
 }
 
 /** Codes the function produces itself (input, configuration and upstream-transport failures). */
 export const FUNCTION_ERRORS = {
-  "MissingParameter.SdkAppId": { status: 400, retryable: false, advice: "Send SdkAppId." },
-  "MissingParameter.TaskId": { status: 400, retryable: false, advice: "Send TaskId." },
-  "InvalidParameter.SdkAppId": {
-    status: 400,
-    retryable: false,
-    advice: "Send a positive integer no larger than 4294967295 (a JSON number or a string of decimal digits).",
-  },
-  "InvalidParameter.TaskId": {
-    status: 400,
-    retryable: false,
-    advice: "Send the TaskId StartStreamIngest returned: 1-256 visible ASCII characters.",
-  },
-  "InvalidRequest.Body": { status: 400, retryable: false, advice: "Send a JSON object body (or none) encoded as UTF-8." },
-  "InvalidRequest.Event": {
-    status: 400,
-    retryable: false,
-    advice: "Invoke with a JSON object ({\"SdkAppId\":…,\"TaskId\":…}) or through an API Gateway trigger.",
-  },
-  "InvalidRequest.Method": { status: 405, retryable: false, advice: "Use GET or POST." },
-  "InvalidRequest.Batch": {
-    status: 400,
-    retryable: false,
-    advice: "Send TaskIds as a non-empty array of strings (with SdkAppId), or Tasks as a non-empty array of {SdkAppId, TaskId} objects; not both, and not with TaskId or waitFor.",
-  },
-  "InvalidRequest.BatchTooLarge": { status: 400, retryable: false, advice: "Send at most 100 tasks per batch; split larger sets." },
-  "InvalidParameter.WaitFor": { status: 400, retryable: false, advice: "Send waitFor as \"NotExist\" or \"InProgress\"." },
-  "InvalidParameter.WaitTimeoutSeconds": { status: 400, retryable: false, advice: "Send waitTimeoutSeconds as a number from 1 to 900." },
-  "InvalidParameter.PollIntervalSeconds": { status: 400, retryable: false, advice: "Send pollIntervalSeconds as a number from 1 to 300." },
-  RequestSizeLimitExceeded: { status: 413, retryable: false, advice: "A status request is a few hundred bytes; keep the body under 64 KB." },
-  "Forbidden.SdkAppId": {
-    status: 403,
-    retryable: false,
-    advice: "This deployment is not allowed to query that SdkAppId (TRTC_ALLOWED_SDK_APP_IDS).",
-  },
-  InvalidConfiguration: { status: 500, retryable: false, advice: "Operator: fix the setting the message names." },
-  "InvalidConfiguration.Region": { status: 500, retryable: false, advice: "Operator: set TRTC_REGION to one of the four supported regions." },
-  "InvalidConfiguration.Endpoint": { status: 500, retryable: false, advice: "Operator: fix TRTC_ENDPOINT / TRTC_ENDPOINT_URL." },
-  "InvalidConfiguration.Credentials": {
-    status: 500,
-    retryable: false,
-    advice: "Operator: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY, or give the SCF function a role.",
-  },
-  "InvalidConfiguration.Secret": {
-    status: 500,
-    retryable: false,
-    advice: "Operator: check the secret TRTC_CREDENTIALS_SECRET_ID names, its JSON ({\"SecretId\":…,\"SecretKey\":…}) and the function's permission to read it.",
-  },
-  UpstreamSecretsError: { status: 502, retryable: true, advice: "AWS Secrets Manager failed or could not be reached; retry with backoff." },
-  UpstreamTimeout: { status: 504, retryable: true, advice: "TRTC did not answer in time; retry with backoff." },
-  UpstreamNetworkError: { status: 502, retryable: true, advice: "The connection to TRTC failed; retry with backoff." },
-  UpstreamHttpError: { status: 502, retryable: true, advice: "TRTC's gateway answered with an HTTP error; retry with backoff." },
-  UpstreamInvalidResponse: {
-    status: 502,
-    retryable: true,
-    advice: "TRTC answered with something that is not its JSON envelope; retry with backoff.",
-  },
-  "InternalError.Function": { status: 500, retryable: false, advice: "A bug in this function; report it with the requestId." },
+  "MissingParameter.SdkAppId": { status: 400, retryable: false },
+  "MissingParameter.TaskId": { status: 400, retryable: false },
+  "InvalidParameter.SdkAppId": { status: 400, retryable: false },
+  "InvalidParameter.TaskId": { status: 400, retryable: false },
+  "InvalidRequest.Body": { status: 400, retryable: false },
+  "InvalidRequest.Event": { status: 400, retryable: false },
+  "InvalidRequest.Method": { status: 405, retryable: false },
+  "InvalidRequest.Batch": { status: 400, retryable: false },
+  "InvalidRequest.BatchTooLarge": { status: 400, retryable: false },
+  "InvalidParameter.WaitFor": { status: 400, retryable: false },
+  "InvalidParameter.WaitTimeoutSeconds": { status: 400, retryable: false },
+  "InvalidParameter.PollIntervalSeconds": { status: 400, retryable: false },
+  RequestSizeLimitExceeded: { status: 413, retryable: false },
+  "Forbidden.SdkAppId": { status: 403, retryable: false },
+  InvalidConfiguration: { status: 500, retryable: false },
+  "InvalidConfiguration.Region": { status: 500, retryable: false },
+  "InvalidConfiguration.Endpoint": { status: 500, retryable: false },
+  "InvalidConfiguration.Credentials": { status: 500, retryable: false },
+  "InvalidConfiguration.Secret": { status: 500, retryable: false },
+  UpstreamSecretsError: { status: 502, retryable: true },
+  UpstreamTimeout: { status: 504, retryable: true },
+  UpstreamNetworkError: { status: 502, retryable: true },
+  UpstreamHttpError: { status: 502, retryable: true },
+  UpstreamInvalidResponse: { status: 502, retryable: true },
+  "InternalError.Function": { status: 500, retryable: false },
 } as const satisfies Record<string, ErrorInfo>;
 
 export type FunctionErrorCode = keyof typeof FUNCTION_ERRORS;
@@ -80,25 +47,21 @@ export type FunctionErrorCode = keyof typeof FUNCTION_ERRORS;
  * prefix (see {@link describeErrorCode}), so a code this version does not know still gets a sensible status.
  */
 export const API_ERRORS: Record<string, ErrorInfo> = {
-  RequestLimitExceeded: { status: 429, retryable: true, advice: "Throttled (20 requests/s); retry with backoff." },
-  "InternalError.DBError": { status: 502, retryable: true, advice: "TRTC's database failed; retry with backoff." },
-  "FailedOperation.QueryTaskInfoFailed": { status: 502, retryable: true, advice: "TRTC could not query the task; retry with backoff." },
-  InternalError: { status: 502, retryable: true, advice: "TRTC failed internally; retry with backoff." },
-  ServiceUnavailable: { status: 502, retryable: true, advice: "TRTC is unavailable; retry with backoff." },
-  ResourceUnavailable: { status: 502, retryable: true, advice: "A resource TRTC needs is unavailable; retry with backoff." },
-  "InvalidParameter.TaskId": { status: 400, retryable: false, advice: "TRTC rejected the TaskId; check it." },
+  RequestLimitExceeded: { status: 429, retryable: true },
+  "InternalError.DBError": { status: 502, retryable: true },
+  "FailedOperation.QueryTaskInfoFailed": { status: 502, retryable: true },
+  InternalError: { status: 502, retryable: true },
+  ServiceUnavailable: { status: 502, retryable: true },
+  ResourceUnavailable: { status: 502, retryable: true },
+  "InvalidParameter.TaskId": { status: 400, retryable: false },
   // A common code: the value passed the function's rules but not TRTC's (an SdkAppId of another account, say).
-  InvalidParameterValue: { status: 400, retryable: false, advice: "TRTC rejected a parameter value (an SdkAppId of another account?); check it." },
-  "AuthFailure.SignatureFailure": { status: 502, retryable: false, advice: "Operator: the function's SecretKey is wrong." },
-  "AuthFailure.SecretIdNotFound": { status: 502, retryable: false, advice: "Operator: the function's SecretId does not exist." },
-  "AuthFailure.SignatureExpire": { status: 502, retryable: false, advice: "Operator: the function's clock is off by more than 5 minutes." },
-  "AuthFailure.TokenFailure": {
-    status: 502,
-    retryable: false,
-    advice: "Temporary credentials expired; the function re-reads them once, then gives up.",
-  },
-  "AuthFailure.UnauthorizedOperation": { status: 502, retryable: false, advice: "Operator: allow trtc:DescribeStreamIngest in CAM." },
-  UnsupportedRegion: { status: 500, retryable: false, advice: "Operator: use one of the four supported regions." },
+  InvalidParameterValue: { status: 400, retryable: false },
+  "AuthFailure.SignatureFailure": { status: 502, retryable: false },
+  "AuthFailure.SecretIdNotFound": { status: 502, retryable: false },
+  "AuthFailure.SignatureExpire": { status: 502, retryable: false },
+  "AuthFailure.TokenFailure": { status: 502, retryable: false },
+  "AuthFailure.UnauthorizedOperation": { status: 502, retryable: false },
+  UnsupportedRegion: { status: 500, retryable: false },
 };
 
 /** Fallbacks by the code's prefix, for API codes not in {@link API_ERRORS}. */
@@ -107,17 +70,17 @@ const API_PREFIXES: Array<[prefix: string, info: ErrorInfo]> = [
   ["InternalError", API_ERRORS.InternalError!],
   ["ServiceUnavailable", API_ERRORS.ServiceUnavailable!],
   ["ResourceUnavailable", API_ERRORS.ResourceUnavailable!],
-  ["AuthFailure", { status: 502, retryable: false, advice: "Operator: check the function's credentials and CAM policy." }],
-  ["UnauthorizedOperation", { status: 502, retryable: false, advice: "Operator: check the CAM policy." }],
-  ["MissingParameter", { status: 400, retryable: false, advice: "Check the request parameters." }],
-  ["InvalidParameter", { status: 400, retryable: false, advice: "Check the request parameters." }],
+  ["AuthFailure", { status: 502, retryable: false }],
+  ["UnauthorizedOperation", { status: 502, retryable: false }],
+  ["MissingParameter", { status: 400, retryable: false }],
+  ["InvalidParameter", { status: 400, retryable: false }],
   ["InvalidParameterValue", API_ERRORS.InvalidParameterValue!],
-  ["UnknownParameter", { status: 400, retryable: false, advice: "Check the request parameters." }],
+  ["UnknownParameter", { status: 400, retryable: false }],
 ];
 
-const UNKNOWN_API_ERROR: ErrorInfo = { status: 502, retryable: false, advice: "See the message and the requestId." };
+const UNKNOWN_API_ERROR: ErrorInfo = { status: 502, retryable: false };
 
-/** Status, retryability and advice for any code: the function's own, a known API code, or an unknown one. */
+/** Status and retryability for any code: the function's own, a known API code, or an unknown one. */
 export function describeErrorCode(code: string): ErrorInfo {
   if (Object.hasOwn(FUNCTION_ERRORS, code)) return FUNCTION_ERRORS[code as FunctionErrorCode];
   if (Object.hasOwn(API_ERRORS, code)) return API_ERRORS[code]!;
@@ -170,8 +133,4 @@ export class TrtcFunctionError extends Error {
   toPayload(): ErrorPayload {
     return { code: this.code, message: this.message, retryable: this.retryable };
   }
-}
-
-export function isTrtcFunctionError(error: unknown): error is TrtcFunctionError {
-  return error instanceof TrtcFunctionError;
 }

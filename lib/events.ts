@@ -1,6 +1,6 @@
 /**
  * The platform edge for events: which of the contract's four event kinds arrived, and the raw parameters it carries.
- * Pure functions; no I/O. What the parameters mean is decided by params.ts, not here.
+ * Pure functions; no I/O. What the parameters mean is decided by input.ts and params.ts, not here.
  */
 import { TrtcFunctionError } from "./errors";
 
@@ -40,20 +40,10 @@ export function recogniseEvent(event: unknown): EventKind | undefined {
 /** The HTTP request an API Gateway event describes, reduced to what this function reads. */
 export interface HttpRequest {
   method: string;
-  headers: Record<string, string>; // lower-cased names
   query: Json;
   path: Json;
   body: string | undefined;
   isBase64Encoded: boolean;
-}
-
-function lowerCaseHeaders(headers: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!isObject(headers)) return out;
-  for (const [name, value] of Object.entries(headers)) {
-    if (typeof value === "string") out[name.toLowerCase()] = value;
-  }
-  return out;
 }
 
 const objectOrEmpty = (value: unknown): Json => (isObject(value) ? value : {});
@@ -67,7 +57,6 @@ export function httpRequestOf(kind: HttpEventKind, event: Json): HttpRequest {
   const query = kind === "tencent-apigw" ? { ...objectOrEmpty(event.queryStringParameters), ...objectOrEmpty(event.queryString) } : objectOrEmpty(event.queryStringParameters);
   return {
     method: method.toUpperCase(),
-    headers: lowerCaseHeaders(event.headers),
     query,
     path: objectOrEmpty(event.pathParameters),
     body: typeof event.body === "string" && event.body.length > 0 ? event.body : undefined,
@@ -114,20 +103,4 @@ export function parseJsonBody(body: string | undefined, isBase64Encoded: boolean
     throw new TrtcFunctionError("InvalidRequest.Body", "The request body must be a JSON object");
   }
   return parsed;
-}
-
-/**
- * The raw parameter sources of an event, most specific last: for HTTP events path, then query, then body (the body
- * wins where both name a field); for a direct invocation, the event itself.
- */
-export function parameterSources(kind: EventKind | undefined, event: unknown): Json[] {
-  if (kind === undefined) {
-    throw new TrtcFunctionError(
-      "InvalidRequest.Event",
-      "The event is not a JSON object; invoke with {\"SdkAppId\": <number>, \"TaskId\": \"<id>\"} or through API Gateway",
-    );
-  }
-  if (kind === "direct") return [event as Json];
-  const request = httpRequestOf(kind, event as Json);
-  return [request.path, request.query, parseJsonBody(request.body, request.isBase64Encoded)];
 }

@@ -1,7 +1,7 @@
 /**
  * The contract's parameter rules. Raw values are picked from the event's sources (own keys only), normalised
- * (a string of decimal digits becomes a number), then checked by the JSON schema below through @middy/validator.
- * The schema is compiled to plain JS at build time (build/compile-schemas.ts), so no schema compiler ships.
+ * (a string of decimal digits becomes a number), then checked by the JSON schemas below (lib/input.ts applies them).
+ * The schemas are compiled to plain JS at build time (build/compile-schemas.ts), so no schema compiler ships.
  */
 import { TrtcFunctionError } from "./errors";
 
@@ -31,15 +31,25 @@ const NAMES = {
 
 type Json = Record<string, unknown>;
 
-/** The value of the first of `names` that `source` has as an own key, treating null and "" as absent. */
-function pick(source: Json, names: readonly string[]): unknown {
-  for (const name of names) {
-    if (Object.hasOwn(source, name)) {
+/**
+ * The one picker for every name the function reads: the value under the first of `names` that a source has as an
+ * own key (so neither a prototype nor a `__proto__` key supplies anything), in the last source that has one (later
+ * sources win: path, then query, then body). null and undefined are absent; "" is absent too unless `emptyIsValue`
+ * (a batch's lists and waitFor are refused when present at all, even empty; a blank SdkAppId or TaskId is missing).
+ * Returns undefined when absent (a value found is never undefined), allocating nothing: it runs on every call.
+ */
+export function pickLast(sources: readonly Json[], names: readonly string[], emptyIsValue = false): unknown {
+  let found: unknown;
+  for (const source of sources) {
+    for (const name of names) {
+      if (!Object.hasOwn(source, name)) continue;
       const value = source[name];
-      if (value !== null && value !== undefined && value !== "") return value;
+      if (value === null || value === undefined || (value === "" && !emptyIsValue)) continue;
+      found = value;
+      break;
     }
   }
-  return undefined;
+  return found;
 }
 
 /** A string of ASCII decimal digits becomes a number; everything else is left for the schema to judge. */
@@ -53,14 +63,12 @@ function normaliseSdkAppId(value: unknown): unknown {
  * Picks SdkAppId and TaskId from the sources (later sources win) and normalises them. Absent parameters are left
  * out so the schema reports them as missing.
  */
-export function pickTaskParams(sources: Json[]): Partial<Record<keyof TaskParams, unknown>> {
+export function pickTaskParams(sources: readonly Json[]): Partial<Record<keyof TaskParams, unknown>> {
   const out: Partial<Record<keyof TaskParams, unknown>> = {};
-  for (const source of sources) {
-    const sdkAppId = pick(source, NAMES.SdkAppId);
-    if (sdkAppId !== undefined) out.SdkAppId = normaliseSdkAppId(sdkAppId);
-    const taskId = pick(source, NAMES.TaskId);
-    if (taskId !== undefined) out.TaskId = taskId;
-  }
+  const sdkAppId = pickLast(sources, NAMES.SdkAppId);
+  if (sdkAppId !== undefined) out.SdkAppId = normaliseSdkAppId(sdkAppId);
+  const taskId = pickLast(sources, NAMES.TaskId);
+  if (taskId !== undefined) out.TaskId = taskId;
   return out;
 }
 

@@ -1,10 +1,10 @@
 /**
  * Wait until: a direct invocation with `waitFor` polls one task until it reaches that status or the wait is up,
  * never past the invocation's deadline, and answers the last result with `wait: { for, satisfied, polls, waitedMs }`.
- * A workflow can then use one Task state instead of a Wait/Choice loop when the expected wait is short.
+ * A workflow can then use one Task state instead of a Wait/Choice loop when the expected wait is short. The options
+ * are read and checked by the input step (lib/input.ts).
  */
-import { validateWaitOptions } from "./generated/validators";
-import { WAIT_DEFAULTS, waitOptionsError, type WaitOptions, type WaitStatus } from "./params";
+import { WAIT_DEFAULTS, type WaitOptions, type WaitStatus } from "./params";
 import type { QueryStats, TaskResult } from "./query-task";
 
 export interface WaitInfo {
@@ -19,21 +19,6 @@ export type WaitedResult = TaskResult & { wait: WaitInfo };
 
 /** A poll is not started with less time than this before the deadline: it would only end in UpstreamTimeout. */
 export const MIN_POLL_BUDGET_MS = 1000;
-
-type Json = Record<string, unknown>;
-
-/** The wait options of a direct invocation's event, checked; undefined when it has no `waitFor`. */
-export function readWaitOptions(event: unknown): WaitOptions | undefined {
-  if (typeof event !== "object" || event === null) return undefined;
-  const source = event as Json;
-  if (!Object.hasOwn(source, "waitFor") || source.waitFor === null || source.waitFor === undefined) return undefined;
-  const options: Json = {};
-  for (const name of ["waitFor", "waitTimeoutSeconds", "pollIntervalSeconds"]) {
-    if (Object.hasOwn(source, name) && source[name] !== null && source[name] !== undefined) options[name] = source[name];
-  }
-  if (!validateWaitOptions(options)) throw waitOptionsError(validateWaitOptions.errors);
-  return options as unknown as WaitOptions;
-}
 
 export interface WaitClock {
   now?: () => number;
@@ -54,7 +39,9 @@ export async function waitForStatus(
   const sleep = clock.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const intervalMs = (options.pollIntervalSeconds ?? WAIT_DEFAULTS.pollIntervalSeconds) * 1000;
   const started = now();
-  const end = Math.min(started + (options.waitTimeoutSeconds ?? WAIT_DEFAULTS.timeoutSeconds) * 1000, deadline - MIN_POLL_BUDGET_MS);
+  // Offsets from the start, not epoch times: at epoch magnitudes an interval a hair over the timeout (1.0000000000000024 s
+  // against 1 s) rounds to equal and would start one poll too many.
+  const endOffset = Math.min((options.waitTimeoutSeconds ?? WAIT_DEFAULTS.timeoutSeconds) * 1000, deadline - MIN_POLL_BUDGET_MS - started);
   const stats: QueryStats = { attempts: 0, upstreamMs: 0 };
   let polls = 0;
   for (;;) {
@@ -64,9 +51,9 @@ export async function waitForStatus(
     stats.upstreamMs += one.upstreamMs;
     const satisfied = result.ok && result.status === options.waitFor;
     // A fixed schedule from the start: late timers must not push polls (and the last one) later and later.
-    const next = started + polls * intervalMs;
-    const stop = satisfied || (!result.ok && !result.error.retryable) || next > end;
+    const nextOffset = polls * intervalMs;
+    const stop = satisfied || (!result.ok && !result.error.retryable) || nextOffset > endOffset;
     if (stop) return { result: { ...result, wait: { for: options.waitFor, satisfied, polls, waitedMs: now() - started } }, stats };
-    await sleep(Math.max(0, next - now()));
+    await sleep(Math.max(0, started + nextOffset - now()));
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Rewrites the generated parts of README.md (between `<!-- name:start -->` and `<!-- name:end -->` markers):
- * the error table from lib/errors.ts.
+ * the error table from lib/errors.ts and the advice in scripts/error-table.ts.
  *
  *   tsx scripts/update-readme.ts
  */

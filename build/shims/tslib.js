@@ -1,5 +1,6 @@
-// The SDK's compiled CommonJS calls three tslib helpers (__importDefault, __importStar, __exportStar); tslib itself
-// defines ~40 at load time (6.5 KB, ~0.7 ms of a cold start). These are tslib's own definitions (0BSD).
+// The SDK's bundled CommonJS calls two tslib helpers (__importDefault, __importStar); tslib itself defines ~40 at
+// load time (6.5 KB, ~0.7 ms of a cold start). These are tslib's own definitions (0BSD); test/deploy/shims.test.ts
+// fails when the bundle starts to use another.
 var __createBinding = Object.create
   ? function (o, m, k, k2) {
       if (k2 === undefined) k2 = k;
@@ -13,11 +14,6 @@ var __createBinding = Object.create
       if (k2 === undefined) k2 = k;
       o[k2] = m[k];
     };
-exports.__createBinding = __createBinding;
-
-exports.__exportStar = function (m, o) {
-  for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(o, p)) __createBinding(o, m, p);
-};
 
 exports.__importDefault = function (mod) {
   return mod && mod.__esModule ? mod : { default: mod };

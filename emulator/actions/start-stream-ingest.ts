@@ -1,6 +1,7 @@
 import { ApiError } from "../api-error";
 import { optionalInteger, requireSdkAppId, requireString, type Params } from "../params";
-import type { ActionHandler } from "./action";
+import type * as trtc from "tencentcloud-sdk-nodejs/tencentcloud/services/trtc/v20190722/trtc_models";
+import { defineAction } from "./action";
 
 const MAX_INT_ROOM_ID = 4294967294;
 
@@ -13,7 +14,7 @@ function sourceUrl(params: Params): string {
 }
 
 /** Starts a relay task and answers its TaskId. RoomIdType 1 (the default) means a 32-bit integer RoomId. */
-export const startStreamIngest: ActionHandler = {
+export const startStreamIngest = defineAction<trtc.StartStreamIngestRequest, trtc.StartStreamIngestResponse>()({
   name: "StartStreamIngest",
   params: [
     "SdkAppId", "RoomId", "RoomIdType", "UserId", "UserSig", "StreamUrl", "PrivateMapKey", "VideoEncodeParams",
@@ -38,4 +39,4 @@ export const startStreamIngest: ActionHandler = {
     const task = tasks.start({ sdkAppId, roomId, streamUrl, endsAt }, now);
     return { TaskId: task.taskId };
   },
-};
+});

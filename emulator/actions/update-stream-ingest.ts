@@ -1,8 +1,9 @@
 import { requireSdkAppId, requireString, requireTaskId } from "../params";
-import type { ActionHandler } from "./action";
+import type * as trtc from "tencentcloud-sdk-nodejs/tencentcloud/services/trtc/v20190722/trtc_models";
+import { defineAction } from "./action";
 
 /** Changes a running task's StreamUrl; answers the task's Status like DescribeStreamIngest. */
-export const updateStreamIngest: ActionHandler = {
+export const updateStreamIngest = defineAction<trtc.UpdateStreamIngestRequest, trtc.UpdateStreamIngestResponse>()({
   name: "UpdateStreamIngest",
   params: ["SdkAppId", "TaskId", "StreamUrl", "Volume", "IsPause", "EnableProgress", "Tempo"],
   handle({ params, fromQuery, tasks, now }) {
@@ -13,4 +14,4 @@ export const updateStreamIngest: ActionHandler = {
     if (task && streamUrl !== undefined) task.streamUrl = streamUrl;
     return { Status: task ? "InProgress" : "NotExist" };
   },
-};
+});

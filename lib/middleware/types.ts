@@ -1,24 +1,21 @@
 import type { MiddlewareObj, Request } from "@middy/core";
-import type { BatchSummary } from "../batch";
 import type { Context } from "aws-lambda";
 import type { EventKind } from "../events";
+import type { RawParams } from "../input";
 import type { Invocation } from "../platform";
-import type { QueryStats, TaskResult } from "../query-task";
 
-/** What the middlewares of one invocation share, kept on the context under `invocation`. */
-export interface InvocationState extends Invocation {
+/**
+ * The per-invocation state, in one place: `context.invocation`. The facts are set once by invocationContext (the
+ * outermost middleware) and never change; `params` is set once by the input middleware. Results are not state: the
+ * handler returns its outcome (see lib/describe-stream-ingest.ts) and the middlewares pass it outwards.
+ */
+export interface InvocationState extends Readonly<Invocation> {
   /** The recognised event kind; undefined when the event is none of the four. */
-  kind: EventKind | undefined;
-  /** The event as the platform sent it (request.event is replaced by the parameters). */
-  rawEvent: unknown;
-  /** Parameters as picked from the event, before validation (for the failure payload). */
-  params?: Record<string, unknown>;
-  /** The contract result, once there is one. */
-  result?: TaskResult;
-  stats?: QueryStats;
-  /** For a batch query (result stays unset): its summary and its failure codes, for the log line. */
-  batch?: BatchSummary;
-  batchCodes?: Record<string, number>;
+  readonly kind: EventKind | undefined;
+  /** The event as the platform sent it (request.event becomes the input step's reading). */
+  readonly rawEvent: unknown;
+  /** SdkAppId and TaskId as picked from the event, before validation: what a failure payload may echo. */
+  params?: RawParams;
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The fuzz oracle: what the contract (/work/shared/CONTRACT.md) and the README's event and parameter rules say the
+ * The fuzz oracle: what the product contract and the README's event and parameter rules (with docs/workflows.md) say the
  * function must answer for any event. Written from those documents, not from lib/: it must not share the bugs it
  * is there to find.
  */

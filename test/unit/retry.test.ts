@@ -12,7 +12,8 @@ describe("backoff", () => {
   });
 
   it("throttling waits the 1 s window out, then spreads over a window that doubles per retry", () => {
-    // Changed deliberately (issue 6, rate limit under load): throttling used to be full jitter on a 500 ms base.
+    // Changed deliberately: throttling used to be full jitter on a 500 ms base, whose retries fell into the same full
+    // 1 s window, so 60 callers at once left 20 of them throttled (docs/performance.md, "Rate limit").
     expect(backoffDelay(0, true, policy, () => 0)).toBe(1000);
     expect(backoffDelay(0, true, policy, () => 0.5)).toBe(1250);
     expect(backoffDelay(1, true, policy, () => 0.999)).toBe(1999);

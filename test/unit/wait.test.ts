@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TaskResult } from "../../lib/query-task";
-import { readWaitOptions, waitForStatus } from "../../lib/wait";
+import { waitForStatus } from "../../lib/wait";
 
 const success = (status: string): TaskResult => ({
   ok: true, sdkAppId: 1, taskId: "t", status, running: status === "InProgress", region: "ap-singapore", requestId: "r", checkedAt: "",
@@ -58,26 +58,11 @@ describe("waitForStatus", () => {
   });
 });
 
-describe("readWaitOptions", () => {
-  it("is undefined without waitFor (null counts as absent)", () => {
-    expect(readWaitOptions({ SdkAppId: 1 })).toBeUndefined();
-    expect(readWaitOptions({ waitFor: null, waitTimeoutSeconds: "x" })).toBeUndefined();
-  });
-
-  it.each([
-    [{ waitFor: "Running" }, "InvalidParameter.WaitFor"],
-    [{ waitFor: 1 }, "InvalidParameter.WaitFor"],
-    [{ waitFor: "NotExist", waitTimeoutSeconds: 0 }, "InvalidParameter.WaitTimeoutSeconds"],
-    [{ waitFor: "NotExist", waitTimeoutSeconds: "10" }, "InvalidParameter.WaitTimeoutSeconds"],
-    [{ waitFor: "NotExist", waitTimeoutSeconds: 901 }, "InvalidParameter.WaitTimeoutSeconds"],
-    [{ waitFor: "NotExist", pollIntervalSeconds: 0.5 }, "InvalidParameter.PollIntervalSeconds"],
-    [{ waitFor: "NotExist", pollIntervalSeconds: 301 }, "InvalidParameter.PollIntervalSeconds"],
-    [{ waitFor: "x", pollIntervalSeconds: 0 }, "InvalidParameter.WaitFor"],
-  ])("%j → %s", (event, code) => {
-    expect(() => readWaitOptions(event)).toThrow(expect.objectContaining({ code }));
-  });
-
-  it("accepts the documented ranges", () => {
-    expect(readWaitOptions({ waitFor: "InProgress", waitTimeoutSeconds: 1.5, pollIntervalSeconds: 1 })).toEqual({ waitFor: "InProgress", waitTimeoutSeconds: 1.5, pollIntervalSeconds: 1 });
+describe("waitForStatus at epoch times", () => {
+  it("does not start a poll an interval a hair over the timeout would put after it", async () => {
+    const s = setup([success("InProgress")]);
+    s.clock.t = 1_764_582_000_000; // an epoch time: its ulp (2^-12 ms) swallows the 2.4e-12 s difference below
+    const { result } = await waitForStatus(s.poll, { waitFor: "NotExist", waitTimeoutSeconds: 1, pollIntervalSeconds: 1.0000000000000024 }, s.clock.t + 60_000, s.clock);
+    expect(result.wait.polls).toBe(1);
   });
 });

@@ -3,20 +3,18 @@
  * (`main_handler`). Composition only; each middleware's module says what it does.
  */
 import middy from "@middy/core";
-import httpCors from "@middy/http-cors";
-import httpSecurityHeaders from "@middy/http-security-headers";
 import validator from "@middy/validator";
 import { createContainer } from "../lib/container";
 import { describeStreamIngestHandler } from "../lib/describe-stream-ingest";
 import { validateTaskParams } from "../lib/generated/validators";
 import { allowList } from "../lib/middleware/allow-list";
 import { classifyErrors } from "../lib/middleware/classify-errors";
+import { httpHeaders } from "../lib/middleware/http-headers";
 import { httpResponse } from "../lib/middleware/http-response";
 import { invocationContext } from "../lib/middleware/invocation-context";
 import { secretCredentials } from "../lib/middleware/secrets";
 import { singleTaskOnly, taskParameters } from "../lib/middleware/task-parameters";
 import type { FunctionContext } from "../lib/middleware/types";
-import { whenHttp } from "../lib/middleware/when-http";
 import { workflowErrors } from "../lib/middleware/workflow-errors";
 
 const container = createContainer();
@@ -27,8 +25,7 @@ const { config, logger } = container;
 export const handler = middy<unknown, unknown, Error, FunctionContext>({ timeoutEarlyInMillis: 0 })
   .use(invocationContext({ logger }))
   .use(workflowErrors({ throwOnError: () => config?.throwOnError ?? false }))
-  .use(config?.corsOrigins ? whenHttp(httpCors({ origins: config.corsOrigins, disableBeforePreflightResponse: false })) : [])
-  .use(whenHttp(httpSecurityHeaders()))
+  .use(httpHeaders({ corsOrigins: config?.corsOrigins })) // CORS and security headers, HTTP answers only
   .use(httpResponse())
   .use(classifyErrors({ logger }))
   .use(taskParameters())

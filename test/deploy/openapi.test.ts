@@ -236,14 +236,6 @@ describe("the OpenAPI document", () => {
 });
 
 describe("real responses match the document", () => {
-  it("200 from every gateway: REST API, ALB multi-value, Tencent function URL GET and POST", async () => {
-    check("get", await fn.handler(awsRestEvent({ query: good }), awsContext()));
-    check("get", await fn.handler(albMultiValueEvent({ query: good }), awsContext()));
-    check("get", await fn.main_handler(tencentFunctionUrlEvent({ query: good })));
-    check("post", await fn.main_handler(tencentFunctionUrlEvent({ method: "POST", body: JSON.stringify({ SdkAppId: APP, TaskId: "no-such-task" }) })));
-    check("get", await fn.main_handler(tencentFunctionUrlEvent({ query: { SdkAppId: String(APP) } })));
-  });
-
   it("names the function URL among its servers", () => {
     expect(doc.servers.map((server: Json) => server.url)).toContain("https://{appId}-{urlId}.{region}.tencentscf.com");
   });
@@ -347,6 +339,14 @@ describe("real responses match the document", () => {
         expect(body.ok, `example ${name}: every task answered`).toBe(true);
       }
     }
+  });
+
+  // One upstream call here: the emulator's 20 requests/s is shared with the tests around it.
+  it("the other gateways' answers too: REST API, ALB multi-value, Tencent function URL", async () => {
+    check("get", await fn.main_handler(tencentFunctionUrlEvent({ query: good })));
+    check("post", await fn.main_handler(tencentFunctionUrlEvent({ method: "POST", body: JSON.stringify({ SdkAppId: APP }) })));
+    check("get", await fn.handler(awsRestEvent({ query: { SdkAppId: String(APP) } }), awsContext()));
+    check("get", await fn.handler(albMultiValueEvent({ query: { ...good, SdkAppId: "abc" } }), awsContext()));
   });
 
   it("500: the function's own configuration is wrong", async () => {

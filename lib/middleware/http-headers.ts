@@ -13,7 +13,7 @@
  */
 import httpCors from "@middy/http-cors";
 import httpSecurityHeaders from "@middy/http-security-headers";
-import { headersOf, httpRequestOf, isHttpKind } from "../events";
+import { headersOf, httpRequestOf, isHttpKind, type HttpEventKind } from "../events";
 import { finishHttpResponse } from "./http-response";
 import type { FunctionMiddleware, FunctionRequest } from "./types";
 
@@ -39,15 +39,20 @@ export function httpHeaders({ corsOrigins }: HttpHeadersOptions = {}): FunctionM
   // The option exists at run time (index.js `reportingEndpoints`) but not in the package's types.
   const security = httpSecurityHeaders({ reportingEndpoints: false, poweredBy: false } as Parameters<typeof httpSecurityHeaders>[0]);
 
-  /** The HTTP request as the middy middlewares read it (method, headers), or undefined for a direct invocation. */
-  const viewOf = (request: FunctionRequest): View | undefined => {
-    const invocation = request.context?.invocation;
-    if (!invocation?.kind || !isHttpKind(invocation.kind)) return undefined;
-    const raw = invocation.rawEvent as Record<string, unknown>;
-    return { event: { httpMethod: httpRequestOf(invocation.kind, raw).method, headers: headersOf(raw) }, response: request.response };
+  const isHttp = (request: FunctionRequest) => {
+    const kind = request.context?.invocation?.kind;
+    return kind !== undefined && isHttpKind(kind);
   };
 
-  const finish = async (request: FunctionRequest, view: View) => {
+  /** The request as @middy/http-cors reads it: the method, and the headers lower-cased from either map. */
+  const corsView = (request: FunctionRequest): View => {
+    const { kind, rawEvent } = request.context.invocation;
+    const raw = rawEvent as Record<string, unknown>;
+    return { event: { httpMethod: httpRequestOf(kind as HttpEventKind, raw).method, headers: headersOf(raw) }, response: request.response };
+  };
+
+  const finish = async (request: FunctionRequest) => {
+    const view = cors ? corsView(request) : ({ response: request.response } as View);
     await (security.after as Hook)(view);
     if (cors) await (cors.after as Hook)(view);
     request.response = finishHttpResponse(request.context.invocation.rawEvent, view.response);
@@ -55,20 +60,18 @@ export function httpHeaders({ corsOrigins }: HttpHeadersOptions = {}): FunctionM
 
   return {
     before: async (request) => {
-      const view = cors && viewOf(request);
-      if (!view) return undefined;
+      if (!cors || !isHttp(request)) return undefined;
+      const view = corsView(request);
       const preflight = await (cors.before as Hook)(view);
       if (preflight === undefined) return undefined;
       await (security.after as Hook)(view);
       return finishHttpResponse(request.context.invocation.rawEvent, view.response);
     },
     after: async (request) => {
-      const view = viewOf(request);
-      if (view && request.response !== undefined) await finish(request, view);
+      if (isHttp(request) && request.response !== undefined) await finish(request);
     },
     onError: async (request) => {
-      const view = viewOf(request);
-      if (view && request.response !== undefined) await finish(request, view);
+      if (isHttp(request) && request.response !== undefined) await finish(request);
     },
   };
 }

@@ -7,6 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator";
 import { awsContext, captureStdout, loadBundle, scfContext, type Bundle } from "../support/bundle";
 import { APP, DEMO_TASK, startTestEmulator } from "../support/emulator";
+import fc from "fast-check";
+import { assertFuzz } from "../support/fuzz-capture";
+import { httpEventArb } from "../support/fuzz-events";
+import { expectFor } from "../support/fuzz-oracle";
 import { HTTP_EVENT_KINDS, albMultiValueEvent, awsHttpApiEvent, awsRestEvent, tencentApiGatewayEvent, tencentFunctionUrlEvent } from "../support/events";
 
 const LIMIT = 64 * 1024;
@@ -200,4 +204,28 @@ describe("CORS", () => {
       process.env.CORS_ALLOWED_ORIGINS = "";
     }
   });
+});
+
+describe("fuzz: ALB events, single- and multi-value mode, against the oracle", () => {
+  // hardening.test.ts fuzzes the other kinds; an ALB's encoded query and multi-value answer are checked here.
+  it.each([["alb", 400], ["alb-multi-value", 400]] as const)("%s (%i cases)", async (kind, runs) => {
+    await assertFuzz(
+      httpEventArb(kind) as fc.Arbitrary<unknown>,
+      async (event) => {
+        const expected = expectFor(event, undefined);
+        const answer = await call(fn, event);
+        expect(answer.status).toBe(expected.status);
+        expect(answer.headers).toMatchObject({ "content-type": "application/json", "x-content-type-options": "nosniff" });
+        if (expected.code) {
+          expect(answer.upstream).toBe(0);
+          expect(answer.body).toMatchObject({ ok: false, sdkAppId: expected.sdkAppId, taskId: expected.taskId, error: { code: expected.code } });
+        } else {
+          expect(answer.upstream).toBe(1);
+          expect(answer.body).toMatchObject({ ok: true, sdkAppId: expected.sdkAppId, taskId: expected.taskId });
+        }
+      },
+      runs,
+      process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined,
+    );
+  }, 60_000);
 });

@@ -71,7 +71,7 @@ export const snsEvent = {
   ],
 };
 
-/** https://docs.aws.amazon.com/eventbridge/latest/ref/overiew-event-structure.html (an EC2 state-change event) */
+/** https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-structure.html (an EC2 state-change event) */
 export const eventBridgeEvent = {
   version: "0",
   id: "6a7e8feb-b491-4cf7-a9f1-bf3703467718",
@@ -84,7 +84,7 @@ export const eventBridgeEvent = {
   detail: { "instance-id": "i-1234567890abcdef0", state: "terminated" },
 };
 
-/** https://docs.aws.amazon.com/lambda/latest/dg/with-eventbridge-scheduler.html (a scheduled rule's event) */
+/** https://docs.aws.amazon.com/lambda/latest/dg/with-scheduled-events.html (a scheduled rule's event) */
 export const scheduledEvent = {
   version: "0",
   id: "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",

@@ -27,7 +27,15 @@ function printRun(args: string[]) {
   return spawnSync(process.execPath, [OSLS_BIN, "print", "--format", "json", ...args], { cwd: ROOT, env: oslsEnv(), encoding: "utf8" });
 }
 
+const printed = new Map<string, any>();
+/** `osls print` with these arguments, once per file (each run costs most of a second). */
 function print(...args: string[]): any {
+  const key = args.join(" ");
+  if (!printed.has(key)) printed.set(key, printOnce(args));
+  return structuredClone(printed.get(key));
+}
+
+function printOnce(args: string[]): any {
   const run = printRun(args);
   if (run.status !== 0) throw new Error(`osls print failed: ${run.stdout}\n${run.stderr}`);
   return JSON.parse(run.stdout.slice(run.stdout.indexOf("{")));

@@ -44,18 +44,15 @@ export function toHttpResponse(result: TaskResult | BatchResult): HttpResponse {
 
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
+const objectOr = (value: unknown): Json => (isObject(value) ? value : {});
+
+/** An ALB target event (requestContext.elb). */
+const isAlb = (event: unknown): event is Json => isObject(event) && isObject(event.requestContext) && isObject(event.requestContext.elb);
 
 /** An ALB target event whose target group has lambda.multi_value_headers.enabled: it sends only multi-value maps. */
 export function isAlbMultiValue(event: unknown): boolean {
-  return (
-    isObject(event) &&
-    isObject(event.requestContext) &&
-    isObject(event.requestContext.elb) &&
-    (isObject(event.multiValueHeaders) || isObject(event.multiValueQueryStringParameters))
-  );
+  return isAlb(event) && (isObject(event.multiValueHeaders) || isObject(event.multiValueQueryStringParameters));
 }
-
-const isAlb = (event: unknown) => isObject(event) && isObject(event.requestContext) && isObject(event.requestContext.elb);
 
 /**
  * The last step of every HTTP answer: header names in one case (lower, as HTTP/2 and payload 2.0 write them), no
@@ -83,8 +80,6 @@ export function finishHttpResponse(event: unknown, response: unknown): unknown {
     body,
   } satisfies Partial<AlbMultiValueResponse>;
 }
-
-const objectOr = (value: unknown): Json => (isObject(value) ? value : {});
 
 export function httpResponse(): FunctionMiddleware {
   const format = (request: FunctionRequest) => {

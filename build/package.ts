@@ -4,7 +4,8 @@
  *   dist/aws/            `osls package`: trtc-stream-ingest-status.zip (the bundle at dist/describe-stream-ingest/
  *                        index.js, handler dist/describe-stream-ingest/index.handler) and the CloudFormation templates
  *   dist/scf/describe-stream-ingest.zip
- *                        Tencent SCF: index.js at the zip's root (handler index.main_handler, runtime Nodejs20.15)
+ *                        Tencent SCF: index.js at the zip's root (handler index.main_handler, the runtime that
+ *                        deploy/scf/serverless.yml names)
  *   dist/scf/describe-stream-ingest/index.js
  *                        the same file unzipped: the `src` directory deploy/scf/serverless.yml uploads
  *
@@ -20,6 +21,14 @@ const root = join(__dirname, "..");
 const AWS_DIR = join(root, "dist", "aws");
 const SCF_DIR = join(root, "dist", "scf");
 export const OSLS_BIN = join(root, "node_modules", "osls", "bin", "serverless.js");
+
+/** The SCF runtime, as deploy/scf/serverless.yml sets it: the one place it is written. */
+export function scfRuntime(): string {
+  const yml = readFileSync(join(root, "deploy", "scf", "serverless.yml"), "utf8");
+  const runtime = /^\s+runtime:\s*(\S+)\s*$/m.exec(yml)?.[1];
+  if (!runtime) throw new Error("deploy/scf/serverless.yml names no runtime");
+  return runtime;
+}
 
 /** A fixed timestamp and mode, so the same bundle always gives the same zip (and the same CodeSha256). */
 const ZIP_ENTRY = { level: 9, mtime: new Date("1980-01-01T00:00:00Z"), os: 3, attrs: (0o100644 << 16) >>> 0 } as const;
@@ -75,7 +84,7 @@ if (require.main === module) {
     const aws = packageAws(process.argv.slice(2).filter((arg) => arg !== "--")); // npm run package -- --stage prod
     const scf = packageScf();
     console.log(`packaged ${sizeLine(aws)} (+ CloudFormation in ${relative(root, AWS_DIR)}/)`);
-    console.log(`packaged ${sizeLine(scf)} (handler index.main_handler, runtime Nodejs20.15)`);
+    console.log(`packaged ${sizeLine(scf)} (handler index.main_handler, runtime ${scfRuntime()})`);
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);

@@ -6,18 +6,16 @@
  * the handler's outcome (result and cost); above it, the contract result, which httpResponse wraps for gateways.
  */
 import middy from "@middy/core";
-import httpCors from "@middy/http-cors";
-import httpSecurityHeaders from "@middy/http-security-headers";
 import { createContainer } from "../lib/container";
 import { describeStreamIngestHandler } from "../lib/describe-stream-ingest";
 import { classifyErrors } from "../lib/middleware/classify-errors";
+import { httpHeaders } from "../lib/middleware/http-headers";
 import { httpResponse } from "../lib/middleware/http-response";
 import { input } from "../lib/middleware/input";
 import { invocationContext } from "../lib/middleware/invocation-context";
 import { invocationLog } from "../lib/middleware/invocation-log";
 import { secretCredentials } from "../lib/middleware/secrets";
 import type { FunctionContext } from "../lib/middleware/types";
-import { whenHttp } from "../lib/middleware/when-http";
 import { workflowErrors } from "../lib/middleware/workflow-errors";
 
 const container = createContainer();
@@ -28,8 +26,7 @@ const { config, logger } = container;
 export const handler = middy<unknown, unknown, Error, FunctionContext>({ timeoutEarlyInMillis: 0 })
   .use(invocationContext())
   .use(workflowErrors({ throwOnError: () => config?.throwOnError ?? false }))
-  .use(config?.corsOrigins ? whenHttp(httpCors({ origins: config.corsOrigins, disableBeforePreflightResponse: false })) : [])
-  .use(whenHttp(httpSecurityHeaders()))
+  .use(httpHeaders({ corsOrigins: config?.corsOrigins })) // CORS and security headers, HTTP answers only
   .use(httpResponse())
   .use(invocationLog({ logger }))
   .use(classifyErrors({ logger }))

@@ -1,14 +1,15 @@
 /**
- * The platform edge for events: which of the contract's four event kinds arrived, and the raw parameters it carries.
+ * The platform edge for events: which of the contract's event kinds arrived, and the raw parameters it carries.
  * Pure functions; no I/O. What the parameters mean is decided by input.ts and params.ts, not here.
  */
 import { TrtcFunctionError } from "./errors";
 
 export type EventKind =
   | "direct" // another function, Step Functions, ASW, an SDK Invoke
-  | "aws-rest" // API Gateway REST API, payload 1.0 (also ALB-shaped events)
+  | "aws-rest" // API Gateway REST API, payload 1.0, and ALB target events (single- and multi-value mode)
   | "aws-http" // API Gateway HTTP API, payload 2.0, and Lambda Function URLs
-  | "tencent-apigw"; // Tencent API Gateway trigger
+  | "tencent-function-url" // Tencent SCF function URL (an event function's `http` trigger)
+  | "tencent-apigw"; // Tencent API Gateway trigger (legacy: no new ones since 2024-07-01)
 
 export type HttpEventKind = Exclude<EventKind, "direct">;
 
@@ -21,7 +22,15 @@ type Json = Record<string, unknown>;
 
 const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
 
-/** Recognises the event kind from its shape alone. Returns undefined for shapes that are none of the four. */
+/** Header names are case-insensitive; REST, ALB and Tencent events keep the client's spelling. */
+function hasHeader(headers: unknown, lowerName: string): boolean {
+  return isObject(headers) && Object.keys(headers).some((name) => name.toLowerCase() === lowerName);
+}
+
+/**
+ * Recognises the event kind from its shape alone. Returns undefined for shapes that are none of the kinds: what is
+ * not a JSON object, and the events of non-HTTP triggers ({@link triggerOf}).
+ */
 export function recogniseEvent(event: unknown): EventKind | undefined {
   if (!isObject(event)) return undefined;
   const requestContext = event.requestContext;
@@ -32,12 +41,17 @@ export function recogniseEvent(event: unknown): EventKind | undefined {
     if (typeof requestContext.serviceId === "string" && typeof event.httpMethod === "string") return "tencent-apigw";
     if (typeof event.httpMethod === "string") return "aws-rest";
   }
-  // ALB and hand-made proxy events have no requestContext we can rely on, but do have a method and headers.
-  if (typeof event.httpMethod === "string" && ("headers" in event || "multiValueHeaders" in event)) return "aws-rest";
-  return "direct";
+  if (typeof event.httpMethod === "string") {
+    // A function URL event is Tencent's API Gateway event without requestContext and the AWS-named members: its
+    // query comes as `queryString`, and the URL adds the client's address as x-scf-remote-addr.
+    if (Object.hasOwn(event, "queryString") || hasHeader(event.headers, "x-scf-remote-addr")) return "tencent-function-url";
+    // ALB and hand-made proxy events have no requestContext we can rely on, but do have a method and headers.
+    if (Object.hasOwn(event, "headers") || Object.hasOwn(event, "multiValueHeaders")) return "aws-rest";
+  }
+  return triggerOf(event) ? undefined : "direct";
 }
 
-/** The HTTP request an API Gateway event describes, reduced to what this function reads. */
+/** The HTTP request an HTTP event describes, reduced to what this function reads. */
 export interface HttpRequest {
   method: string;
   query: Json;
@@ -46,18 +60,88 @@ export interface HttpRequest {
   isBase64Encoded: boolean;
 }
 
+/**
+ * A query value as the gateways deliver it, reduced to one value by the one rule for every kind: a key named more
+ * than once counts with its last value (REST and ALB send the last, Tencent an array, multi-value maps all of them);
+ * a key with no value (`?TaskId`, `?TaskId=`, which Tencent delivers as `true`) counts as absent.
+ */
+function queryValue(value: unknown): unknown {
+  const last = Array.isArray(value) ? value.at(-1) : value;
+  return last === true ? "" : last;
+}
+
+function lastValues(map: unknown): Json {
+  const out: Json = {};
+  if (!isObject(map)) return out;
+  for (const [name, value] of Object.entries(map)) out[name] = queryValue(value);
+  return out;
+}
+
+/** URL-decodes as a browser's URLSearchParams does (`+` is a space); text that is not valid escaping stays as is. */
+function formDecode(text: string): string {
+  try {
+    return decodeURIComponent(text.replaceAll("+", " "));
+  } catch {
+    return text;
+  }
+}
+
+/** An ALB passes the query as the client sent it, still URL-encoded (AWS: "the load balancer does not decode them"). */
+function decodedQuery(query: Json): Json {
+  const out: Json = {};
+  for (const [name, value] of Object.entries(query)) out[formDecode(name)] = typeof value === "string" ? formDecode(value) : value;
+  return out;
+}
+
+/**
+ * Payload 2.0 joins a repeated key's values with commas in queryStringParameters, so a TaskId with a comma could not
+ * be told apart: rawQueryString, when there is one, is the query as sent, parsed here the WHATWG way.
+ */
+function rawQuery(raw: string): Json {
+  const out: Json = {};
+  for (const [name, value] of new URLSearchParams(raw)) out[name] = value;
+  return out;
+}
+
+function queryOf(kind: HttpEventKind, event: Json): Json {
+  switch (kind) {
+    case "aws-http":
+      return typeof event.rawQueryString === "string" ? rawQuery(event.rawQueryString) : lastValues(event.queryStringParameters);
+    case "aws-rest": {
+      // REST sends both maps (the multi-value one has every value); an ALB in multi-value mode only the second.
+      const query = { ...lastValues(event.queryStringParameters), ...lastValues(event.multiValueQueryStringParameters) };
+      return isObject(event.requestContext) && isObject(event.requestContext.elb) ? decodedQuery(query) : query;
+    }
+    default:
+      // Tencent sends the query as `queryString` (API Gateway sometimes also as `queryStringParameters`).
+      return { ...lastValues(event.queryStringParameters), ...lastValues(event.queryString) };
+  }
+}
+
+/** Header names lower-cased; `multiValueHeaders` (REST, ALB multi-value mode) read too, the last value of each. */
+export function headersOf(event: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isObject(event)) return out;
+  for (const source of [event.multiValueHeaders, event.headers]) {
+    if (!isObject(source)) continue;
+    for (const [name, raw] of Object.entries(source)) {
+      const value = Array.isArray(raw) ? raw.at(-1) : raw;
+      if (typeof value === "string") out[name.toLowerCase()] = value;
+    }
+  }
+  return out;
+}
+
 const objectOrEmpty = (value: unknown): Json => (isObject(value) ? value : {});
 
-/** Reads the HTTP request out of an API Gateway event of any of the three HTTP kinds. */
+/** Reads the HTTP request out of an HTTP event of any of the HTTP kinds. */
 export function httpRequestOf(kind: HttpEventKind, event: Json): HttpRequest {
   const requestContext = objectOrEmpty(event.requestContext);
   const method =
     kind === "aws-http" ? String(objectOrEmpty(requestContext.http).method) : String(event.httpMethod ?? requestContext.httpMethod);
-  // Tencent sends the query as `queryString` (and sometimes also `queryStringParameters`); AWS as `queryStringParameters`.
-  const query = kind === "tencent-apigw" ? { ...objectOrEmpty(event.queryStringParameters), ...objectOrEmpty(event.queryString) } : objectOrEmpty(event.queryStringParameters);
   return {
     method: method.toUpperCase(),
-    query,
+    query: queryOf(kind, event),
     path: objectOrEmpty(event.pathParameters),
     body: typeof event.body === "string" && event.body.length > 0 ? event.body : undefined,
     isBase64Encoded: event.isBase64Encoded === true,
@@ -104,3 +188,35 @@ export function parseJsonBody(body: string | undefined, isBase64Encoded: boolean
   }
   return parsed;
 }
+
+/** Top-level names a status query may carry: an event with any of them is a direct invocation, whatever else it has. */
+const QUERY_NAMES = ["SdkAppId", "sdkAppId", "TaskId", "taskId", "TaskIds", "taskIds", "Tasks", "tasks"];
+
+const firstRecord = (event: Json): Json | undefined =>
+  Array.isArray(event.Records) && isObject(event.Records[0]) ? event.Records[0] : undefined;
+
+/**
+ * The trigger a non-HTTP event comes from, by the documented shapes (AWS: S3, SQS, SNS, EventBridge and scheduled
+ * events, CloudWatch Logs; Tencent: timer, COS, CMQ, CKafka), or undefined. Such an event asks for no status:
+ * it answers InvalidRequest.Event instead of a MissingParameter that would send its operator looking for a typo.
+ */
+export function triggerOf(event: unknown): string | undefined {
+  if (!isObject(event) || QUERY_NAMES.some((name) => Object.hasOwn(event, name))) return undefined;
+  const record = firstRecord(event);
+  if (record) {
+    if (record.eventSource === "aws:s3" || isObject(record.s3)) return "an Amazon S3 notification";
+    if (record.eventSource === "aws:sqs") return "an Amazon SQS message batch";
+    if (record.EventSource === "aws:sns" || isObject(record.Sns)) return "an Amazon SNS notification";
+    if (isObject(record.cos)) return "a Tencent COS notification";
+    if (isObject(record.CMQ)) return "a Tencent CMQ message";
+    if (isObject(record.Ckafka)) return "a Tencent CKafka message batch";
+    return "a batch of trigger records";
+  }
+  if (typeof event["detail-type"] === "string" && typeof event.source === "string") {
+    return event.source === "aws.events" && event["detail-type"] === "Scheduled Event" ? "an EventBridge scheduled event" : "an EventBridge event";
+  }
+  if (isObject(event.awslogs) && typeof event.awslogs.data === "string") return "a CloudWatch Logs subscription";
+  if (event.Type === "Timer" && typeof event.TriggerName === "string") return "a Tencent SCF timer trigger";
+  return undefined;
+}
+

@@ -14,7 +14,7 @@
  * Names are read with the one picker (params.ts's pickLast): own keys only, later sources win.
  */
 import { TrtcFunctionError } from "./errors";
-import { httpRequestOf, isHttpKind, parseJsonBody, type EventKind } from "./events";
+import { httpRequestOf, isHttpKind, parseJsonBody, triggerOf, type EventKind } from "./events";
 import { validateTaskParams, validateWaitOptions } from "./generated/validators";
 import { MAX_BATCH_TASKS, parameterError, pickLast, pickTaskParams, waitOptionsError, type TaskParams, type WaitOptions } from "./params";
 import { failureResult, type FailureResult } from "./query-task";
@@ -56,10 +56,10 @@ const batchError = (message: string) => new TrtcFunctionError("InvalidRequest.Ba
  */
 export function parameterSources(kind: EventKind | undefined, event: unknown): Json[] {
   if (kind === undefined) {
-    throw new TrtcFunctionError(
-      "InvalidRequest.Event",
-      "The event is not a JSON object; invoke with {\"SdkAppId\": <number>, \"TaskId\": \"<id>\"} or through API Gateway",
-    );
+    // A trigger event that is not an HTTP request (a queue, storage, a schedule) asks for no status: say which it is.
+    const trigger = triggerOf(event);
+    const what = trigger ? `${trigger}, not a status query` : "not a JSON object";
+    throw new TrtcFunctionError("InvalidRequest.Event", `The event is ${what}; invoke with {"SdkAppId": <number>, "TaskId": "<id>"} or through an HTTP route`);
   }
   if (!isHttpKind(kind)) return [event as Json];
   const request = httpRequestOf(kind, event as Json);

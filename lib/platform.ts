@@ -19,6 +19,7 @@ export interface Invocation {
   deadline: number;
 }
 
+/** What either platform's context may carry (AWS: awsRequestId; SCF: request_id, time_limit_in_ms), read defensively. */
 interface AnyContext {
   awsRequestId?: unknown;
   request_id?: unknown;
@@ -31,7 +32,8 @@ function remainingTime(context: AnyContext): number {
     const remaining = Number(context.getRemainingTimeInMillis());
     if (Number.isFinite(remaining) && remaining > 0) return remaining;
   }
-  // SCF gives the configured limit, not what is left; the init and queueing before us are small against it.
+  // SCF's Node.js runtime has getRemainingTimeInMillis too; contexts without it (hand-made, older runtimes) still
+  // carry the configured limit, and the init and queueing before us are small against it.
   const limit = Number(context.time_limit_in_ms);
   if (Number.isFinite(limit) && limit > 0) return limit;
   return DEFAULT_TIME_LIMIT_MS;

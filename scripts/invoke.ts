@@ -4,18 +4,20 @@
  * TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY are set. Exit code: 0 ok, 1 failure result or throw, 2 usage.
  *
  *   npm run invoke -- --event examples/events/aws-http-api.json
+ *   npm run invoke -- --event examples/events/tencent-function-url.json      (an SCF function URL request)
  *   npm run invoke -- --data '{"SdkAppId":1400000001,"TaskId":"demo-task-in-progress"}'
  *   npm run invoke -- '{"SdkAppId":1400000001,"TaskId":"no-such-task"}' --platform scf
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DEMO_SECRET_ID, DEMO_SECRET_KEY, startEmulator, type RunningEmulator } from "../emulator";
+import { recogniseEvent } from "../lib/events";
 import { awsContext, scfContext } from "./lib/contexts";
 import { BUNDLE_PATH, ensureBundle, hasRealCredentials } from "./lib/dev";
 
 const USAGE = `Usage: npm run invoke -- (--event file.json | --data '<json>' | '<json>' | -) [--platform aws|scf] [--timeout 10000]
-  --event - / a lone - reads the event from stdin. --platform picks the context (default: scf for Tencent API Gateway
-  events, else aws) and the export (main_handler / handler). Without TENCENTCLOUD_SECRET_ID / _KEY the function talks
+  --event - / a lone - reads the event from stdin. --platform picks the context (default: scf for Tencent function URL
+  and API Gateway events, else aws) and the export (main_handler / handler). Without TENCENTCLOUD_SECRET_ID / _KEY the function talks
   to an in-process TRTC emulator (demo credentials, seeded SdkAppId 1400000001 TaskId demo-task-in-progress).`;
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
@@ -87,8 +89,8 @@ async function main(): Promise<number> {
     return 0;
   }
   const event = readEvent(values, positionals);
-  const isTencentApiGateway = Boolean((event as { requestContext?: { serviceId?: unknown } } | null)?.requestContext?.serviceId);
-  const platform = values.platform ?? (isTencentApiGateway ? "scf" : "aws");
+  const kind = recogniseEvent(event);
+  const platform = values.platform ?? (kind === "tencent-function-url" || kind === "tencent-apigw" ? "scf" : "aws");
   if (platform !== "aws" && platform !== "scf") usage(`--platform must be aws or scf, not "${platform}"`);
   const timeoutMs = values.timeout === undefined ? 10_000 : Number(values.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1) usage("--timeout must be a positive number of milliseconds");

@@ -236,6 +236,8 @@ async function main(): Promise<void> {
       `  curl -s -w '\\n' '${query(MISSING_TASK_ID)}'`,
       "  # the same as a POST with a JSON body (add -i to see the status line and headers)",
       `  curl -s -w '\\n' -X POST '${base}' -H 'content-type: application/json' -d '${postBody}'`,
+      "  # the same request as a Tencent SCF function URL delivers it (serverless-offline plays AWS only)",
+      "  npm run invoke -- --event examples/events/tencent-function-url.json",
       "",
       "Request logs follow. Press Ctrl-C to stop everything.",
       "",

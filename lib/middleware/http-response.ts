@@ -1,8 +1,9 @@
 /**
- * For API Gateway events, wraps the contract result in the HTTP response each gateway expects, with the status
- * code from the error table. Direct invocations get the plain result. Restores the original event so the CORS and
- * security-header middlewares outside it see the HTTP request.
+ * For HTTP events, wraps the contract result in the HTTP response each gateway expects, with the status code from
+ * the error table. Direct invocations get the plain result. Restores the original event so the header middlewares
+ * outside it (http-headers.ts) see the HTTP request; they finish the response with {@link finishHttpResponse}.
  */
+import { STATUS_CODES } from "node:http";
 import { isBatchResult, type BatchResult } from "../batch";
 import { describeErrorCode } from "../errors";
 import { isHttpKind } from "../events";
@@ -12,6 +13,15 @@ import type { FunctionMiddleware, FunctionRequest } from "./types";
 export interface HttpResponse {
   statusCode: number;
   headers: Record<string, string>;
+  body: string;
+  isBase64Encoded: false;
+}
+
+/** What an ALB in multi-value mode takes instead: headers only from multiValueHeaders, and a status line. */
+export interface AlbMultiValueResponse {
+  statusCode: number;
+  statusDescription: string;
+  multiValueHeaders: Record<string, string[]>;
   body: string;
   isBase64Encoded: false;
 }
@@ -30,6 +40,45 @@ export function toHttpResponse(result: TaskResult | BatchResult): HttpResponse {
   };
   if (statusCode === 429) headers["retry-after"] = "1";
   return { statusCode, headers, body: JSON.stringify(result), isBase64Encoded: false };
+}
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
+const objectOr = (value: unknown): Json => (isObject(value) ? value : {});
+
+/** An ALB target event (requestContext.elb). */
+const isAlb = (event: unknown): event is Json => isObject(event) && isObject(event.requestContext) && isObject(event.requestContext.elb);
+
+/** An ALB target event whose target group has lambda.multi_value_headers.enabled: it sends only multi-value maps. */
+export function isAlbMultiValue(event: unknown): boolean {
+  return isAlb(event) && (isObject(event.multiValueHeaders) || isObject(event.multiValueQueryStringParameters));
+}
+
+/**
+ * The last step of every HTTP answer: header names in one case (lower, as HTTP/2 and payload 2.0 write them), no
+ * header without a value (middy's security headers leave `Server`/`X-Powered-By` undefined, `Reporting-Endpoints`
+ * empty), and the shape the gateway reads: an ALB in multi-value mode takes headers from multiValueHeaders only,
+ * and an ALB wants a status description.
+ */
+export function finishHttpResponse(event: unknown, response: unknown): unknown {
+  if (!isObject(response) || typeof response.statusCode !== "number") return response;
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(objectOr(response.headers))) {
+    const text = typeof value === "number" || typeof value === "boolean" ? String(value) : value;
+    if (typeof text === "string" && text !== "") headers[name.toLowerCase()] = text;
+  }
+  const statusCode = response.statusCode;
+  const body = typeof response.body === "string" ? response.body : "";
+  if (!isAlb(event)) return { ...response, headers, body };
+  const statusDescription = `${statusCode} ${STATUS_CODES[statusCode] ?? "Unknown"}`;
+  if (!isAlbMultiValue(event)) return { ...response, statusDescription, headers, body };
+  const { headers: _dropped, ...rest } = response;
+  return {
+    ...rest,
+    statusDescription,
+    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
+    body,
+  } satisfies Partial<AlbMultiValueResponse>;
 }
 
 export function httpResponse(): FunctionMiddleware {

@@ -1,7 +1,9 @@
 /**
  * The context objects each platform hands a handler, for invoking the bundle locally (npm run invoke) and in tests.
- * AWS Lambda's carries awsRequestId and getRemainingTimeInMillis(); Tencent SCF's carries request_id and the
- * configured time_limit_in_ms, with no getRemainingTimeInMillis to rely on.
+ * AWS Lambda's carries awsRequestId and getRemainingTimeInMillis(); Tencent SCF's (the Node.js runtime's context,
+ * https://www.tencentcloud.com/document/product/583/46770 and the Node.js notes, 583/11060) carries request_id, the configured time_limit_in_ms, getRemainingTimeInMillis()
+ * and callbackWaitsForEmptyEventLoop (true unless the function sets it). {@link minimalScfContext} has neither of
+ * the last two, as hand-made contexts and older runtimes: the function must not rely on them.
  */
 import { randomUUID } from "node:crypto";
 
@@ -23,15 +25,24 @@ export function awsContext(remainingMs = 10_000, requestId: string = randomUUID(
   };
 }
 
-/** A Tencent SCF context: a configured limit of `timeLimitMs`, no getRemainingTimeInMillis. */
+/** A Tencent SCF context: a configured limit of `timeLimitMs`, all of it left. */
 export function scfContext(timeLimitMs = 10_000, requestId: string = randomUUID()) {
+  const deadline = Date.now() + timeLimitMs;
   return {
-    callbackWaitsForEmptyEventLoop: false,
+    ...minimalScfContext(timeLimitMs, requestId),
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  };
+}
+
+/** An SCF context without getRemainingTimeInMillis and callbackWaitsForEmptyEventLoop: only the configured limit. */
+export function minimalScfContext(timeLimitMs = 10_000, requestId: string = randomUUID()) {
+  return {
     memory_limit_in_mb: 128,
     time_limit_in_ms: timeLimitMs,
     request_id: requestId,
-    environment: "{}",
-    environ: "",
+    environment: JSON.stringify({ SCF_NAMESPACE: "default", TENCENTCLOUD_REGION: "ap-singapore" }),
+    environ: "SCF_NAMESPACE=default;TENCENTCLOUD_REGION=ap-singapore",
     function_version: "$LATEST",
     function_name: FUNCTION_NAME,
     namespace: "default",

@@ -14,10 +14,11 @@ import { dirname, join } from "node:path";
 import { unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUNDLE_PATH } from "../../build/build";
-import { packageAws, packageScf } from "../../build/package";
+import { packageAws, packageScf, scfRuntime } from "../../build/package";
 import type { RunningEmulator } from "../../emulator";
 import { APP, DEMO_TASK, startTestEmulator } from "../support/emulator";
-import { awsHttpApiEvent, awsRestEvent, tencentApiGatewayEvent } from "../support/events";
+import { albMultiValueEvent, awsHttpApiEvent, awsRestEvent, tencentApiGatewayEvent, tencentFunctionUrlEvent } from "../support/events";
+import { s3Event, tencentTimerEvent } from "../support/trigger-events";
 
 const ROOT = join(__dirname, "..", "..");
 const RUNNER = join(__dirname, "support", "platform-runner.cjs");
@@ -132,8 +133,8 @@ describe("AWS Lambda zip: handler from the CloudFormation template, AWS events a
     AWS_LAMBDA_FUNCTION_NAME: "trtc-stream-ingest-status-dev-describeStreamIngest",
   });
 
-  it("answers HTTP API, REST API and direct invocations", async () => {
-    const [running, missing, posted, rest, invalid, direct] = await invoke(
+  it("answers HTTP API, REST API, ALB multi-value and direct invocations; refuses an S3 event", async () => {
+    const [running, missing, posted, rest, invalid, direct, alb, s3] = await invoke(
       "aws",
       [
         awsHttpApiEvent({ query: { SdkAppId: String(APP), TaskId: DEMO_TASK } }),
@@ -142,9 +143,15 @@ describe("AWS Lambda zip: handler from the CloudFormation template, AWS events a
         awsRestEvent({ query: { SdkAppId: String(APP), TaskId: DEMO_TASK } }),
         awsHttpApiEvent({ query: { SdkAppId: "0x10", TaskId: DEMO_TASK } }),
         { SdkAppId: APP, TaskId: DEMO_TASK },
+        albMultiValueEvent({ query: { SdkAppId: String(APP), TaskId: DEMO_TASK } }),
+        s3Event,
       ],
       env(),
     );
+    expect(alb).toMatchObject({ statusCode: 200, statusDescription: "200 OK", multiValueHeaders: { "content-type": ["application/json"] } });
+    expect(alb).not.toHaveProperty("headers");
+    expect(JSON.parse(alb.body)).toMatchObject({ ok: true, status: "InProgress" });
+    expect(s3).toMatchObject({ ok: false, error: { code: "InvalidRequest.Event" } });
     expect(running.statusCode).toBe(200);
     expect(running.headers["content-type"]).toBe("application/json");
     expect(JSON.parse(running.body)).toMatchObject({ ok: true, status: "InProgress", running: true, region: "ap-singapore" });
@@ -176,11 +183,30 @@ describe("Tencent SCF zip: index.main_handler, Tencent events and SCF context, c
     TENCENTCLOUD_SECRETID: ROLE.secretId,
     TENCENTCLOUD_SECRETKEY: ROLE.secretKey,
     TENCENTCLOUD_SESSIONTOKEN: ROLE.token,
-    SCF_RUNTIME: "Nodejs20.15",
+    SCF_RUNTIME: scfRuntime(),
     TENCENTCLOUD_REGION: "ap-singapore",
   });
 
-  it("answers Tencent API Gateway (integrated response) and direct invocations", async () => {
+  it("answers function URL GET and POST, and refuses a timer trigger's event", async () => {
+    const [get, post, missing, timer] = await invoke(
+      "scf",
+      [
+        tencentFunctionUrlEvent({ query: { SdkAppId: String(APP), TaskId: DEMO_TASK } }),
+        tencentFunctionUrlEvent({ method: "POST", body: JSON.stringify({ SdkAppId: APP, TaskId: "no-such-task" }), headers: { "content-type": "application/json" } }),
+        tencentFunctionUrlEvent({ query: { TaskId: DEMO_TASK } }),
+        tencentTimerEvent,
+      ],
+      env(),
+    );
+    expect(get).toMatchObject({ statusCode: 200, headers: { "content-type": "application/json" } });
+    expect(JSON.parse(get.body)).toMatchObject({ ok: true, status: "InProgress", running: true });
+    expect(JSON.parse(post.body)).toMatchObject({ ok: true, status: "NotExist", running: false });
+    expect(missing.statusCode).toBe(400);
+    expect(JSON.parse(missing.body).error.code).toBe("MissingParameter.SdkAppId");
+    expect(timer).toMatchObject({ ok: false, error: { code: "InvalidRequest.Event" } });
+  });
+
+  it("answers Tencent API Gateway (integrated response, existing triggers) and direct invocations", async () => {
     const [running, missing, posted, missingParam, direct, camel] = await invoke(
       "scf",
       [

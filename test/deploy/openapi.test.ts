@@ -14,7 +14,7 @@ import type { RunningEmulator } from "../../emulator";
 import { FUNCTION_ERRORS, API_ERRORS } from "../../lib/errors";
 import { awsContext, loadBundle, type Bundle } from "../support/bundle";
 import { APP, DEMO_TASK, startTestEmulator } from "../support/emulator";
-import { awsHttpApiEvent, tencentApiGatewayEvent, type HttpInput } from "../support/events";
+import { albMultiValueEvent, awsHttpApiEvent, awsRestEvent, tencentApiGatewayEvent, tencentFunctionUrlEvent, type HttpInput } from "../support/events";
 
 type Json = any;
 const doc: Json = JSON.parse(readFileSync(join(__dirname, "..", "..", "openapi", "describe-stream-ingest.openapi.json"), "utf8"));
@@ -91,14 +91,23 @@ function requestForm(body: Json): number {
 
 const seen = new Map<string, Set<string>>([["get", new Set()], ["post", new Set()]]);
 
-function check(method: "get" | "post", response: { statusCode: number; headers: Record<string, string>; body: string }) {
+function check(method: "get" | "post", answer: { statusCode: number; headers?: Record<string, string>; multiValueHeaders?: Record<string, string[]>; body: string }) {
+  // An ALB in multi-value mode reads the headers from multiValueHeaders: the same headers, one value each.
+  const headers = answer.multiValueHeaders ? Object.fromEntries(Object.entries(answer.multiValueHeaders).map(([k, v]) => [k, v.join(", ")])) : answer.headers!;
+  const response = { ...answer, headers };
   const status = String(response.statusCode);
   const declared = route[method].responses[status];
   expect(declared, `${method.toUpperCase()} answered ${status}, which the document does not declare`).toBeDefined();
   expect(declared["x-source"]).toBeUndefined(); // the function never answers with a gateway-only code
   expect(response.headers["content-type"]).toBe("application/json");
   for (const header of Object.keys(declared.headers ?? {})) {
+    expect(header, "declared header names are lower-case, as sent").toBe(header.toLowerCase());
     if (header !== "retry-after" || status === "429") expect(response.headers[header], `header ${header}`).toBeDefined();
+  }
+  // Nothing sent that the document does not declare (CORS is off here), and nothing empty.
+  for (const [header, value] of Object.entries(response.headers)) {
+    expect(header === "content-type" || Object.hasOwn(declared.headers ?? {}, header), `undeclared header ${header}`).toBe(true);
+    expect(value, `header ${header}`).not.toBe("");
   }
   const schema = toJsonSchema(declared.content["application/json"].schema);
   const body = JSON.parse(response.body);
@@ -227,6 +236,10 @@ describe("the OpenAPI document", () => {
 });
 
 describe("real responses match the document", () => {
+  it("names the function URL among its servers", () => {
+    expect(doc.servers.map((server: Json) => server.url)).toContain("https://{appId}-{urlId}.{region}.tencentscf.com");
+  });
+
   it("200: InProgress and NotExist, by GET and POST, from AWS and Tencent API Gateway", async () => {
     check("get", await fn.handler(get(good), awsContext()));
     check("get", await fn.handler(get({ ...good, TaskId: "no-such-task" }), awsContext()));
@@ -326,6 +339,14 @@ describe("real responses match the document", () => {
         expect(body.ok, `example ${name}: every task answered`).toBe(true);
       }
     }
+  });
+
+  // One upstream call here: the emulator's 20 requests/s is shared with the tests around it.
+  it("the other gateways' answers too: REST API, ALB multi-value, Tencent function URL", async () => {
+    check("get", await fn.main_handler(tencentFunctionUrlEvent({ query: good })));
+    check("post", await fn.main_handler(tencentFunctionUrlEvent({ method: "POST", body: JSON.stringify({ SdkAppId: APP }) })));
+    check("get", await fn.handler(awsRestEvent({ query: { SdkAppId: String(APP) } }), awsContext()));
+    check("get", await fn.handler(albMultiValueEvent({ query: { ...good, SdkAppId: "abc" } }), awsContext()));
   });
 
   it("500: the function's own configuration is wrong", async () => {

@@ -8,8 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unzipSync } from "fflate";
 import { afterAll, describe, expect, it } from "vitest";
-import { OSLS_BIN, oslsEnv, packageAws } from "../../build/package";
+import { OSLS_BIN, oslsEnv, packageAws, scfRuntime } from "../../build/package";
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const yaml = require("js-yaml") as { load: (text: string) => any }; // the parser osls reads serverless.yml with
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const aslValidator = require("asl-validator") as (definition: unknown, options?: { checkArn?: boolean; checkPaths?: boolean }) => { isValid: boolean; errorsText: (separator?: string) => string };
 
@@ -25,7 +27,15 @@ function printRun(args: string[]) {
   return spawnSync(process.execPath, [OSLS_BIN, "print", "--format", "json", ...args], { cwd: ROOT, env: oslsEnv(), encoding: "utf8" });
 }
 
+const printed = new Map<string, any>();
+/** `osls print` with these arguments, once per file (each run costs most of a second). */
 function print(...args: string[]): any {
+  const key = args.join(" ");
+  if (!printed.has(key)) printed.set(key, printOnce(args));
+  return structuredClone(printed.get(key));
+}
+
+function printOnce(args: string[]): any {
   const run = printRun(args);
   if (run.status !== 0) throw new Error(`osls print failed: ${run.stdout}\n${run.stderr}`);
   return JSON.parse(run.stdout.slice(run.stdout.indexOf("{")));
@@ -67,7 +77,7 @@ const ENVIRONMENT = [
 describe("osls print: the resolved serverless.yml", () => {
   it("runtime, handler, route, IAM auth and environment names", () => {
     const config = print();
-    expect(config.provider.runtime).toBe("nodejs22.x");
+    expect(config.provider.runtime).toBe("nodejs24.x");
     expect(config.provider.memorySize).toBe(256);
     expect(config.provider.timeout).toBe(15);
     expect(config.provider.logRetentionInDays).toBe(30);
@@ -82,6 +92,15 @@ describe("osls print: the resolved serverless.yml", () => {
     // One build: the package is the esbuild bundle, no plugin rebuilds it.
     expect(config.package.patterns).toEqual(["!**", "dist/describe-stream-ingest/index.js"]);
     expect(config.plugins ?? []).not.toContain("serverless-esbuild");
+  });
+
+  it("deploys on the newest Node.js runtime osls's own schema accepts; the bundle still targets Node 20", () => {
+    // osls validates provider.runtime against this enum (configValidationMode: error refuses anything else).
+    const schema = readFileSync(join(ROOT, "node_modules", "osls", "lib", "plugins", "aws", "provider.js"), "utf8");
+    const accepted = [...new Set([...schema.matchAll(/'nodejs(\d+)\.x'/g)].map((m) => Number(m[1])))].sort((a, b) => a - b);
+    expect(accepted).toContain(24);
+    expect(print().provider.runtime).toBe(`nodejs${accepted.at(-1)}.x`);
+    expect(readFileSync(join(ROOT, "build", "build.ts"), "utf8")).toMatch(/target:\s*"node20"/);
   });
 
   it("opens the route with --param=httpAuth=none", () => {
@@ -105,7 +124,7 @@ describe("osls package: the CloudFormation template", () => {
     });
     expect(Object.keys(unzipSync(readFileSync(zip)))).toEqual(["dist/describe-stream-ingest/index.js"]);
     const fn = resources.DescribeStreamIngestLambdaFunction.Properties;
-    expect(fn).toMatchObject({ Handler: "dist/describe-stream-ingest/index.handler", Runtime: "nodejs22.x", MemorySize: 256, Timeout: 15, Architectures: ["arm64"] });
+    expect(fn).toMatchObject({ Handler: "dist/describe-stream-ingest/index.handler", Runtime: "nodejs24.x", MemorySize: 256, Timeout: 15, Architectures: ["arm64"] });
     expect(fn.ReservedConcurrentExecutions).toEqual({ "Fn::If": ["ReserveConcurrency", "5", { Ref: "AWS::NoValue" }] });
     expect(fn.Environment.Variables).toMatchObject({ TENCENTCLOUD_SECRET_ID: "", TENCENTCLOUD_SECRET_KEY: "", TRTC_ENDPOINT_URL: "", TRTC_CREDENTIALS_SECRET_ID: "" });
     expect(resources.DescribeStreamIngestLogGroup.Properties.RetentionInDays).toBe(30);
@@ -174,5 +193,44 @@ describe("osls package: the CloudFormation template", () => {
     expect(users).toEqual(["PollRelayTaskStateMachine"]);
 
     expect(template.Outputs.PollRelayTaskStateMachineArn).toMatchObject({ Condition: "UseStateMachine", Value: { Ref: "PollRelayTaskStateMachine" } });
+  });
+});
+
+/**
+ * The Node.js runtimes Tencent names for SCF event functions: tccli's CreateFunction description
+ * (tccli/services/scf/v20180416/api.json, 2026-08: Nodejs6.10 … Nodejs18.15) and SCF's "Notes on Node.js" page
+ * (583/11060), which adds Node.js 20.19. `Nodejs20.15`, which this file once named, is in neither.
+ */
+const SCF_NODE_RUNTIMES = ["Nodejs6.10", "Nodejs8.9", "Nodejs10.15", "Nodejs12.16", "Nodejs14.18", "Nodejs16.13", "Nodejs18.15", "Nodejs20.19"];
+
+describe("deploy/scf/serverless.yml: the SCF deployment (Serverless Cloud Framework, component scf)", () => {
+  const file = join(ROOT, "deploy", "scf", "serverless.yml");
+  const config = yaml.load(readFileSync(file, "utf8"));
+  const inputs = config.inputs;
+
+  it("one event function on a runtime SCF has, the newest that runs a Node 20 bundle, named in one place", () => {
+    expect(config.component).toBe("scf");
+    expect(inputs.handler).toBe("index.main_handler");
+    expect(SCF_NODE_RUNTIMES).toContain(inputs.runtime);
+    const major = (name: string) => Number(/^Nodejs(\d+)\./.exec(name)![1]);
+    expect(inputs.runtime).toBe(SCF_NODE_RUNTIMES.filter((name) => major(name) >= 20).at(-1));
+    // npm run package and docs/deploy.md's tccli and console steps take it from there.
+    expect(scfRuntime()).toBe(inputs.runtime);
+    const docs = readFileSync(join(ROOT, "docs", "deploy.md"), "utf8");
+    expect([...docs.matchAll(/--Runtime (\S+)/g)].map((m) => m[1])).toEqual([inputs.runtime]);
+    expect(docs).not.toMatch(/Nodejs20\.15|Node\.js 20\.15/);
+  });
+
+  it("sets no environment variable without a value (SCF refuses an empty Value)", () => {
+    const variables = inputs.environment.variables as Record<string, unknown>;
+    expect(Object.keys(variables).sort()).toEqual(["LOG_LEVEL", "TRTC_REGION"]);
+    for (const [name, value] of Object.entries(variables)) expect(typeof value === "string" && value.trim() !== "", name).toBe(true);
+  });
+
+  it("is reached through a function URL (trigger type http), internet-facing, CAM-protected, on $DEFAULT", () => {
+    expect(inputs.events).toEqual([
+      { http: { parameters: { qualifier: "$DEFAULT", authType: "CAM", netConfig: { enableIntranet: false, enableExtranet: true } } } },
+    ]);
+    expect(JSON.stringify(config)).not.toContain("apigw");
   });
 });

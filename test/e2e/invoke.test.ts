@@ -32,7 +32,7 @@ describe("npm run invoke", () => {
   const examples = readdirSync(EVENTS).filter((name) => name.endsWith(".json"));
 
   it("ships an example of every event kind", () => {
-    expect(examples).toEqual(expect.arrayContaining(["direct.json", "aws-http-api.json", "aws-rest.json", "function-url.json", "tencent-apigw.json"]));
+    expect(examples).toEqual(expect.arrayContaining(["direct.json", "aws-http-api.json", "aws-rest.json", "function-url.json", "tencent-function-url.json", "tencent-apigw.json"]));
   });
 
   it.each(examples)("examples/events/%s answers from the emulator (exit 0, result alone on stdout)", async (name) => {

@@ -3,7 +3,7 @@
  * real HTTP. Ctrl-C is simulated as a terminal does it: SIGINT to the whole foreground process group.
  */
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { connect, createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -151,6 +151,10 @@ describe("npm start", () => {
     const inProgressUrl = urlOf(curlAfter("InProgress"));
     const notExistUrl = urlOf(curlAfter("NotExist"));
     const postLine = lines.find((line) => line.trim().startsWith("curl") && line.includes("-X POST"))!;
+    // The function-URL example it points to exists (test/e2e/invoke.test.ts runs it).
+    const invokeLine = lines.find((line) => line.trim().startsWith("npm run invoke"))!.trim();
+    expect(invokeLine).toBe("npm run invoke -- --event examples/events/tencent-function-url.json");
+    expect(existsSync(join(ROOT, invokeLine.split(" ").at(-1)!))).toBe(true);
     const functionPort = Number(new URL(inProgressUrl).port);
     const lambdaPort = Number(output.match(/Lambda invoke API[^\n]*http:\/\/127\.0\.0\.1:(\d+)/)![1]);
     const emulatorUrl = output.match(/TRTC emulator[^\n]*(http:\/\/127\.0\.0\.1:\d+)/)![1]!;

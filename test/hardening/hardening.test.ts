@@ -137,10 +137,11 @@ describe("fuzz: hostile events never reach TRTC and get the contract's failure",
     ["aws-rest", 2000],
     ["aws-http", 2000],
     ["function-url", 1500],
+    ["tencent-function-url", 1500],
     ["tencent-apigw", 2000],
   ])("%s events: methods, query, path, bodies (%i cases)", (kind, runs) => property(httpEventArb(kind), runs), 120_000);
   it("bodies at and past the 64 KB limit, plain and base64 (500 cases)", () =>
-    property(fc.constantFrom<HttpKindName>("aws-rest", "aws-http", "function-url", "tencent-apigw").chain((kind) => httpEventArb(kind, bigBodyArb)), 500), 120_000);
+    property(fc.constantFrom<HttpKindName>("aws-rest", "aws-http", "function-url", "tencent-function-url", "tencent-apigw").chain((kind) => httpEventArb(kind, bigBodyArb)), 500), 120_000);
 
   it("left Object.prototype as it was, and tried at least 10,000 cases with no upstream request for invalid input", () => {
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeKeys);

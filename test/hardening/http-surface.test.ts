@@ -7,7 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator";
 import { awsContext, captureStdout, loadBundle, scfContext, type Bundle } from "../support/bundle";
 import { APP, DEMO_TASK, startTestEmulator } from "../support/emulator";
-import { HTTP_EVENT_KINDS, awsHttpApiEvent, awsRestEvent, tencentApiGatewayEvent } from "../support/events";
+import fc from "fast-check";
+import { assertFuzz } from "../support/fuzz-capture";
+import { httpEventArb } from "../support/fuzz-events";
+import { expectFor } from "../support/fuzz-oracle";
+import { HTTP_EVENT_KINDS, albMultiValueEvent, awsHttpApiEvent, awsRestEvent, tencentApiGatewayEvent, tencentFunctionUrlEvent } from "../support/events";
 
 const LIMIT = 64 * 1024;
 
@@ -26,7 +30,11 @@ const lower = (headers: Record<string, string>) => Object.fromEntries(Object.ent
 async function call(bundle: Bundle, event: unknown) {
   emulator.resetStats();
   const { value } = await captureStdout(() => bundle.handler(event, awsContext(10_000)));
-  return { status: value.statusCode as number, headers: lower(value.headers), body: value.body ? JSON.parse(value.body) : undefined, upstream: emulator.stats().requests };
+  // An ALB in multi-value mode reads the answer's headers from multiValueHeaders only.
+  const headers: Record<string, string> = value.multiValueHeaders
+    ? Object.fromEntries(Object.entries(value.multiValueHeaders as Record<string, string[]>).map(([k, v]) => [k, v.join(", ")]))
+    : value.headers;
+  return { status: value.statusCode as number, headers: lower(headers), raw: headers, body: value.body ? JSON.parse(value.body) : undefined, upstream: emulator.stats().requests };
 }
 
 /** A valid query body padded with spaces inside the object to exactly `bytes` bytes. */
@@ -98,6 +106,17 @@ describe("security headers on every HTTP answer", () => {
     }
   });
 
+  it.each(Object.keys(HTTP_EVENT_KINDS) as Array<keyof typeof HTTP_EVENT_KINDS>)("%s: every header name lower-case, none without a value", async (kind) => {
+    for (const query of [{ SdkAppId: String(APP), TaskId: DEMO_TASK }, { SdkAppId: "abc" }] as Array<Record<string, string>>) {
+      const { raw } = await call(fn, HTTP_EVENT_KINDS[kind]({ query }));
+      for (const [name, value] of Object.entries(raw)) {
+        expect(name).toBe(name.toLowerCase());
+        expect(typeof value === "string" && value.length > 0, `${name}: ${JSON.stringify(value)}`).toBe(true);
+      }
+      expect(raw).not.toHaveProperty("reporting-endpoints");
+    }
+  });
+
   it("a direct invocation gets the plain object, no HTTP envelope or headers", async () => {
     const { value } = await captureStdout(() => fn.main_handler({ SdkAppId: APP, TaskId: DEMO_TASK }, scfContext(10_000)));
     expect(value).toMatchObject({ ok: true });
@@ -144,4 +163,69 @@ describe("CORS", () => {
       process.env.CORS_ALLOWED_ORIGINS = "";
     }
   });
+
+  it("reads the Origin header whatever its case and whichever map carries it, on every kind", async () => {
+    const cors = loadBundle({ ...env, CORS_ALLOWED_ORIGINS: ALLOWED });
+    try {
+      for (const [kind, make] of Object.entries(HTTP_EVENT_KINDS)) {
+        for (const name of ["Origin", "origin", "ORIGIN"]) {
+          const answer = await call(cors, make({ query: { SdkAppId: String(APP), TaskId: DEMO_TASK }, headers: { [name]: ALLOWED } }));
+          expect(answer.status, `${kind} ${name}`).toBe(200);
+          expect(answer.headers["access-control-allow-origin"], `${kind} ${name}`).toBe(ALLOWED);
+        }
+      }
+    } finally {
+      process.env.CORS_ALLOWED_ORIGINS = "";
+    }
+  });
+
+  it.each([
+    ["REST API, the client's header case", awsRestEvent({ method: "OPTIONS", headers: { ORIGIN: ALLOWED, "Access-Control-Request-Method": "POST" } })],
+    ["ALB in multi-value mode", albMultiValueEvent({ method: "OPTIONS", headers: { Origin: ALLOWED, "Access-Control-Request-Method": "POST" } })],
+    ["Tencent function URL", tencentFunctionUrlEvent({ method: "OPTIONS", headers: { origin: ALLOWED, "access-control-request-method": "POST" } })],
+    ["Tencent API Gateway", tencentApiGatewayEvent({ method: "OPTIONS", headers: { Origin: ALLOWED, "Access-Control-Request-Method": "POST" } })],
+  ])("a preflight (%s) answers 204 with Access-Control-Allow-Origin, what a JSON POST needs, and the security headers", async (_name, event) => {
+    const cors = loadBundle({ ...env, CORS_ALLOWED_ORIGINS: ALLOWED });
+    try {
+      const pre = await call(cors, event);
+      expect(pre.status).toBe(204);
+      expect(pre.upstream).toBe(0);
+      expect(pre.headers).toMatchObject({
+        "access-control-allow-origin": ALLOWED,
+        "access-control-allow-methods": "GET,POST",
+        "access-control-allow-headers": "content-type",
+        "x-content-type-options": "nosniff",
+      });
+      for (const [name, value] of Object.entries(pre.raw)) {
+        expect(name).toBe(name.toLowerCase());
+        expect(value).not.toBe("");
+      }
+    } finally {
+      process.env.CORS_ALLOWED_ORIGINS = "";
+    }
+  });
+});
+
+describe("fuzz: ALB events, single- and multi-value mode, against the oracle", () => {
+  // hardening.test.ts fuzzes the other kinds; an ALB's encoded query and multi-value answer are checked here.
+  it.each([["alb", 400], ["alb-multi-value", 400]] as const)("%s (%i cases)", async (kind, runs) => {
+    await assertFuzz(
+      httpEventArb(kind) as fc.Arbitrary<unknown>,
+      async (event) => {
+        const expected = expectFor(event, undefined);
+        const answer = await call(fn, event);
+        expect(answer.status).toBe(expected.status);
+        expect(answer.headers).toMatchObject({ "content-type": "application/json", "x-content-type-options": "nosniff" });
+        if (expected.code) {
+          expect(answer.upstream).toBe(0);
+          expect(answer.body).toMatchObject({ ok: false, sdkAppId: expected.sdkAppId, taskId: expected.taskId, error: { code: expected.code } });
+        } else {
+          expect(answer.upstream).toBe(1);
+          expect(answer.body).toMatchObject({ ok: true, sdkAppId: expected.sdkAppId, taskId: expected.taskId });
+        }
+      },
+      runs,
+      process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined,
+    );
+  }, 60_000);
 });

@@ -4,21 +4,45 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator";
-import { awsContext, captureStdout, loadBundle, scfContext, type Bundle } from "../support/bundle";
+import { awsContext, captureStdout, loadBundle, minimalScfContext, scfContext, type Bundle } from "../support/bundle";
 import { APP, DEMO_TASK, startTestEmulator } from "../support/emulator";
-import { HTTP_EVENT_KINDS, tencentApiGatewayEvent } from "../support/events";
+import { HAS_PATH_PARAMETERS, HTTP_EVENT_KINDS, LOGGED_KIND, albMultiValueEvent, tencentApiGatewayEvent, tencentFunctionUrlEvent } from "../support/events";
+import { TRIGGER_EVENTS } from "../support/trigger-events";
 
 let emulator: RunningEmulator;
 let fn: Bundle;
+/** The same bundle logging at info, for the tests that read the log line. */
+let logged: Bundle;
 
 beforeAll(async () => {
   const started = await startTestEmulator();
   emulator = started.emulator;
   fn = loadBundle(started.env);
+  logged = loadBundle({ LOG_LEVEL: "info" });
 });
 afterAll(() => emulator.close());
 
-const contexts = { aws: () => awsContext(), scf: () => scfContext() };
+const contexts = { aws: () => awsContext(), scf: () => scfContext(), "scf, minimal": () => minimalScfContext() };
+
+/** An HTTP answer's headers: whatever the gateway reads them from (an ALB in multi-value mode: multiValueHeaders). */
+function headersOf(response: any): Record<string, string> {
+  if (response.multiValueHeaders) {
+    expect(response).not.toHaveProperty("headers");
+    return Object.fromEntries(Object.entries(response.multiValueHeaders as Record<string, string[]>).map(([k, v]) => [k, v.join(", ")]));
+  }
+  return response.headers;
+}
+
+/** The headers every answer carries, lower-case, none empty (README "HTTP answers"). */
+const SECURITY_HEADERS = {
+  "origin-agent-cluster": "?1",
+  "referrer-policy": "no-referrer",
+  "strict-transport-security": "max-age=15552000; includeSubDomains; preload",
+  "x-content-type-options": "nosniff",
+  "x-dns-prefetch-control": "off",
+  "x-download-options": "noopen",
+  "x-permitted-cross-domain-policies": "none",
+};
 
 describe("direct invocation", () => {
   for (const [platform, context] of Object.entries(contexts)) {
@@ -60,22 +84,42 @@ describe("direct invocation", () => {
       expect(result.error.code).toBe("InvalidRequest.Event");
     }
   });
+
+  it("a direct invocation that only lacks a parameter keeps MissingParameter.*", async () => {
+    expect((await fn.handler({ TaskId: DEMO_TASK }, awsContext())).error.code).toBe("MissingParameter.SdkAppId");
+    expect((await fn.main_handler({ SdkAppId: APP }, scfContext())).error.code).toBe("MissingParameter.TaskId");
+    expect((await fn.main_handler({}, scfContext())).error.code).toBe("MissingParameter.SdkAppId");
+  });
+});
+
+describe("events of non-HTTP triggers", () => {
+  it.each(TRIGGER_EVENTS)("%s: InvalidRequest.Event, saying what arrived, nothing sent upstream", async (_name, event, words) => {
+    emulator.resetStats();
+    for (const [entry, context] of [["handler", awsContext()], ["main_handler", scfContext()]] as const) {
+      const { value, lines } = await captureStdout(() => logged[entry](event, context));
+      expect(value).toMatchObject({ ok: false, sdkAppId: null, taskId: null, error: { code: "InvalidRequest.Event", retryable: false } });
+      expect(value.error.message).toContain(words);
+      expect(value).not.toHaveProperty("statusCode");
+      expect(JSON.parse(lines[0]!)).toMatchObject({ eventKind: "unrecognised", outcome: "InvalidRequest.Event" });
+    }
+    expect(emulator.stats().requests).toBe(0);
+  });
 });
 
 describe.each(Object.entries(HTTP_EVENT_KINDS))("%s event", (kind, makeEvent) => {
-  it("GET with a query string answers 200 InProgress as JSON", async () => {
-    const response = await fn.handler(makeEvent({ query: { SdkAppId: String(APP), TaskId: DEMO_TASK } }), awsContext());
+  it.each([["handler", () => awsContext()], ["main_handler", () => scfContext()]] as const)("GET with a query string answers 200 InProgress as JSON (%s)", async (entry, context) => {
+    const response = await fn[entry](makeEvent({ query: { SdkAppId: String(APP), TaskId: DEMO_TASK } }), context());
     expect(response.statusCode).toBe(200);
-    expect(response.headers["content-type"]).toBe("application/json");
-    expect(response.headers["cache-control"]).toBe("no-store");
-    expect(response.headers["X-Content-Type-Options"]).toBe("nosniff");
+    const headers = headersOf(response);
+    expect(headers).toEqual({ "content-type": "application/json", "cache-control": "no-store", ...SECURITY_HEADERS });
     expect(JSON.parse(response.body)).toMatchObject({ ok: true, status: "InProgress", running: true, taskId: DEMO_TASK });
   });
 
-  it("POST with a JSON body answers 200 NotExist; the body wins over the query", async () => {
+  it.each([["main_handler", () => scfContext()], ["handler", () => awsContext()]] as const)("POST with a JSON body answers 200 NotExist; the body wins over the query (%s)", async (entry, context) => {
     const event = makeEvent({ method: "POST", query: { TaskId: DEMO_TASK }, body: JSON.stringify({ SdkAppId: APP, TaskId: "gone" }), headers: { "Content-Type": "application/json" } });
-    const response = await fn.main_handler(event, scfContext());
+    const response = await fn[entry](event, context());
     expect(response.statusCode).toBe(200);
+    expect(headersOf(response)["content-type"]).toBe("application/json");
     expect(JSON.parse(response.body)).toMatchObject({ ok: true, status: "NotExist", running: false, taskId: "gone" });
   });
 
@@ -85,9 +129,24 @@ describe.each(Object.entries(HTTP_EVENT_KINDS))("%s event", (kind, makeEvent) =>
     expect(JSON.parse(response.body)).toMatchObject({ ok: true, status: "InProgress" });
   });
 
-  it("path parameters are read", async () => {
+  it.runIf(HAS_PATH_PARAMETERS.has(kind as keyof typeof HTTP_EVENT_KINDS))("path parameters are read", async () => {
     const response = await fn.handler(makeEvent({ path: { SdkAppId: String(APP), TaskId: DEMO_TASK } }), awsContext());
     expect(JSON.parse(response.body)).toMatchObject({ ok: true, status: "InProgress" });
+  });
+
+  it("a repeated query key counts with its last value, a key without a value as missing", async () => {
+    const repeated = await fn.handler(makeEvent({ query: { SdkAppId: ["1", String(APP)], TaskId: ["gone", DEMO_TASK] } }), awsContext());
+    expect(JSON.parse(repeated.body)).toMatchObject({ ok: true, sdkAppId: APP, taskId: DEMO_TASK, status: "InProgress" });
+    emulator.resetStats();
+    const valueless = await fn.main_handler(makeEvent({ query: { SdkAppId: String(APP), TaskId: true } }), scfContext());
+    expect(valueless.statusCode).toBe(400);
+    expect(JSON.parse(valueless.body)).toMatchObject({ ok: false, error: { code: "MissingParameter.TaskId" } });
+    expect(emulator.stats().requests).toBe(0);
+  });
+
+  it("is logged as its kind", async () => {
+    const { lines } = await captureStdout(() => logged.main_handler(makeEvent({ query: { TaskId: "x" } }), scfContext()));
+    expect(JSON.parse(lines[0]!)).toMatchObject({ eventKind: LOGGED_KIND[kind as keyof typeof LOGGED_KIND], outcome: "MissingParameter.SdkAppId" });
   });
 
   it.each([
@@ -103,8 +162,32 @@ describe.each(Object.entries(HTTP_EVENT_KINDS))("%s event", (kind, makeEvent) =>
     emulator.resetStats();
     const response = await fn.handler(makeEvent(input), awsContext());
     expect(response.statusCode).toBe(status);
+    expect(headersOf(response)).toMatchObject({ "content-type": "application/json", "x-content-type-options": "nosniff" });
     expect(JSON.parse(response.body)).toMatchObject({ ok: false, error: { code, retryable: false } });
     expect(emulator.stats().requests).toBe(0);
+  });
+});
+
+describe("Tencent SCF function URL, as Tencent documents it", () => {
+  it("Tencent's sample request shape answers through both exports, GET and POST", async () => {
+    for (const entry of ["main_handler", "handler"] as const) {
+      const get = await fn[entry](tencentFunctionUrlEvent({ query: { SdkAppId: String(APP), TaskId: DEMO_TASK } }), scfContext());
+      expect(get).toMatchObject({ statusCode: 200, isBase64Encoded: false });
+      expect(JSON.parse(get.body)).toMatchObject({ ok: true, status: "InProgress" });
+      const post = await fn[entry](tencentFunctionUrlEvent({ method: "POST", body: JSON.stringify({ SdkAppId: APP, TaskId: "gone" }), headers: { "content-type": "application/json" } }), minimalScfContext());
+      expect(JSON.parse(post.body)).toMatchObject({ ok: true, status: "NotExist" });
+    }
+  });
+});
+
+describe("ALB in multi-value mode", () => {
+  it("reads the multi-value query and answers with multiValueHeaders only", async () => {
+    const response = await fn.handler(albMultiValueEvent({ query: { SdkAppId: String(APP), TaskId: DEMO_TASK } }), awsContext());
+    expect(response).toMatchObject({ statusCode: 200, statusDescription: "200 OK", isBase64Encoded: false });
+    expect(response).not.toHaveProperty("headers");
+    expect(response.multiValueHeaders["content-type"]).toEqual(["application/json"]);
+    expect(response.multiValueHeaders["x-content-type-options"]).toEqual(["nosniff"]);
+    expect(JSON.parse(response.body)).toMatchObject({ ok: true, status: "InProgress" });
   });
 });
 

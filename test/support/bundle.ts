@@ -27,7 +27,7 @@ export function loadBundle(env: Record<string, string | undefined> = {}): Bundle
 }
 
 /** The platforms' context objects (shared with npm run invoke). */
-export { awsContext, scfContext } from "../../scripts/lib/contexts";
+export { awsContext, minimalScfContext, scfContext } from "../../scripts/lib/contexts";
 
 /** Captures what the function writes to stdout (its log lines) while `fn` runs. */
 export async function captureStdout<T>(fn: () => Promise<T>): Promise<{ value: T; lines: string[] }> {

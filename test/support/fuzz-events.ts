@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { MAX_BODY_BYTES } from "./fuzz-oracle";
 import { APP, DEMO_TASK } from "./emulator";
 import { HTTP_EVENT_KINDS } from "./events";
+import { TRIGGER_EVENTS } from "./trigger-events";
 
 const ALLOWED_OTHER_APP = 1400000002;
 /** A valid SdkAppId outside the allow-list the fuzz configures. */
@@ -85,14 +86,27 @@ const shapeEntry = fc.oneof(
   ),
   fc.tuple(fc.constantFrom("headers", "multiValueHeaders"), hostileValue),
   fc.tuple(fc.constantFrom("body", "queryStringParameters", "queryString", "pathParameters", "isBase64Encoded", "throwOnError"), hostileValue),
+  // The members that make a non-HTTP trigger's event (test/support/trigger-events.ts), real and hostile.
+  fc.tuple(fc.constant("Records"), fc.oneof(fc.constantFrom<unknown>(...TRIGGER_EVENTS.map(([, e]) => (e as { Records?: unknown }).Records).filter(Boolean)), hostileValue)),
+  fc.tuple(fc.constantFrom("source", "detail-type"), fc.oneof(fc.constantFrom<unknown>("aws.events", "Scheduled Event", "aws.ec2"), hostileValue)),
+  fc.tuple(fc.constant("awslogs"), fc.oneof(fc.constant<unknown>({ data: "H4sIAAAAAAAAAA==" }), hostileValue)),
+  fc.tuple(fc.constantFrom("Type", "TriggerName"), fc.oneof(fc.constantFrom<unknown>("Timer", "EveryDay"), hostileValue)),
 );
 
+/** The platforms' documented trigger events as they are, and with parameters or hostile members mixed in. */
+export const triggerEvent: fc.Arbitrary<unknown> = fc
+  .tuple(fc.constantFrom(...TRIGGER_EVENTS.map(([, e]) => e as Record<string, unknown>)), fc.option(paramBag, { nil: undefined }), fc.array(shapeEntry, { maxLength: 2 }))
+  .map(([event, bag, shape]) => Object.fromEntries([...Object.entries(event), ...shape, ...Object.entries(bag ?? {})]));
+
 /** Direct invocations, and objects that are almost an HTTP event but not quite (or quite, by accident). */
-export const directEvent: fc.Arbitrary<unknown> = fc
-  .tuple(paramBag, fc.array(shapeEntry, { maxLength: 3 }), fc.constantFrom<unknown>(undefined, true, false, "true"))
-  .map(([bag, shape, throwOnError]) =>
-    Object.fromEntries([...Object.entries(bag), ...shape, ...(throwOnError === undefined ? [] : [["throwOnError", throwOnError]])]),
-  );
+export const directEvent: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 9, arbitrary: fc
+    .tuple(paramBag, fc.array(shapeEntry, { maxLength: 3 }), fc.constantFrom<unknown>(undefined, true, false, "true"))
+    .map(([bag, shape, throwOnError]) =>
+      Object.fromEntries([...Object.entries(bag), ...shape, ...(throwOnError === undefined ? [] : [["throwOnError", throwOnError]])]),
+    ) },
+  { weight: 1, arbitrary: triggerEvent },
+);
 
 /** Events that are not JSON objects at all. */
 export const nonObjectEvent: fc.Arbitrary<unknown> = fc.oneof(

@@ -21,7 +21,7 @@ export const STATUS_OF: Record<string, number> = {
   "Forbidden.SdkAppId": 403,
 };
 
-export type Kind = "direct" | "aws-rest" | "aws-http" | "tencent-apigw";
+export type Kind = "direct" | "aws-rest" | "aws-http" | "tencent-function-url" | "tencent-apigw";
 
 export interface Expectation {
   kind: Kind | undefined;
@@ -42,6 +42,19 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const own = (v: unknown): Json => (isObject(v) ? v : {});
 
+/**
+ * Contract "Events the handler recognises": what a non-HTTP trigger sends (queues, storage, schedules, logs) — an
+ * S3/SQS/SNS/COS/CMQ/CKafka `Records` batch, an EventBridge event (`source`, `detail-type`), a CloudWatch Logs
+ * subscription (`awslogs.data`), an SCF timer (`Type: "Timer"`) — unless it names a status query's parameter.
+ */
+function isTriggerEvent(event: Json): boolean {
+  if (["SdkAppId", "sdkAppId", "TaskId", "taskId", "TaskIds", "taskIds", "Tasks", "tasks"].some((k) => Object.hasOwn(event, k))) return false;
+  if (Array.isArray(event.Records) && isObject(event.Records[0])) return true;
+  if (typeof event.source === "string" && typeof event["detail-type"] === "string") return true;
+  if (isObject(event.awslogs) && typeof event.awslogs.data === "string") return true;
+  return event.Type === "Timer" && typeof event.TriggerName === "string";
+}
+
 /** README "Events it recognises": recognised from the shape alone, in this order. */
 export function kindOf(event: unknown): Kind | undefined {
   if (!isObject(event)) return undefined;
@@ -49,8 +62,42 @@ export function kindOf(event: unknown): Kind | undefined {
   if (isObject(rc) && event.version === "2.0" && isObject(rc.http) && typeof rc.http.method === "string") return "aws-http";
   if (isObject(rc) && typeof rc.serviceId === "string" && typeof event.httpMethod === "string") return "tencent-apigw";
   if (isObject(rc) && typeof event.httpMethod === "string") return "aws-rest";
-  if (typeof event.httpMethod === "string" && (Object.hasOwn(event, "headers") || Object.hasOwn(event, "multiValueHeaders"))) return "aws-rest";
-  return "direct";
+  if (typeof event.httpMethod === "string") {
+    // Tencent function URL: no requestContext, the query as `queryString`, the client's address in x-scf-remote-addr.
+    const scfHeader = isObject(event.headers) && Object.keys(event.headers).some((h) => h.toLowerCase() === "x-scf-remote-addr");
+    if (Object.hasOwn(event, "queryString") || scfHeader) return "tencent-function-url";
+    if (Object.hasOwn(event, "headers") || Object.hasOwn(event, "multiValueHeaders")) return "aws-rest";
+  }
+  return isTriggerEvent(event) ? undefined : "direct";
+}
+
+/** README "Query strings": a repeated key counts with its last value; a key without a value (Tencent: true) is absent. */
+function oneValue(v: unknown): unknown {
+  const last = Array.isArray(v) ? v[v.length - 1] : v;
+  return last === true ? "" : last;
+}
+const lastOfEach = (map: unknown): Json => Object.fromEntries(Object.entries(own(map)).map(([k, v]) => [k, oneValue(v)]));
+/** README: an ALB's query arrives URL-encoded (`+` a space, broken escapes kept). */
+function albDecode(text: string): string {
+  try {
+    return decodeURIComponent(text.split("+").join(" "));
+  } catch {
+    return text;
+  }
+}
+
+function queryOf(kind: Kind, event: Json): Json {
+  if (kind === "aws-http") {
+    // README: payload 2.0's query is read from rawQueryString (queryStringParameters comma-joins repeated keys).
+    if (typeof event.rawQueryString === "string") return Object.fromEntries(new URLSearchParams(event.rawQueryString));
+    return lastOfEach(event.queryStringParameters);
+  }
+  if (kind === "aws-rest") {
+    const query = { ...lastOfEach(event.queryStringParameters), ...lastOfEach(event.multiValueQueryStringParameters) };
+    if (!(isObject(event.requestContext) && isObject(event.requestContext.elb))) return query;
+    return Object.fromEntries(Object.entries(query).map(([k, v]) => [albDecode(k), typeof v === "string" ? albDecode(v) : v]));
+  }
+  return { ...lastOfEach(event.queryStringParameters), ...lastOfEach(event.queryString) };
 }
 
 /** Contract: a positive integer ≤ 4294967295, as a JSON number or a string of ASCII decimal digits (any length). */
@@ -120,8 +167,7 @@ function sourcesOf(kind: Kind, event: Json): Json[] {
   const rc = own(event.requestContext);
   const method = String(kind === "aws-http" ? own(rc.http).method : event.httpMethod).toUpperCase();
   if (method !== "GET" && method !== "POST") throw new Refused("InvalidRequest.Method");
-  const query = kind === "tencent-apigw" ? { ...own(event.queryStringParameters), ...own(event.queryString) } : own(event.queryStringParameters);
-  return [own(event.pathParameters), query, bodyObject(event.body, event.isBase64Encoded)];
+  return [own(event.pathParameters), queryOf(kind, event), bodyObject(event.body, event.isBase64Encoded)];
 }
 
 /** What the function must answer for `event`, with `allowed` as TRTC_ALLOWED_SDK_APP_IDS. */
@@ -130,7 +176,8 @@ export function expectFor(input: unknown, allowed: ReadonlySet<number> | undefin
   const event = input === undefined ? {} : input;
   const kind = kindOf(event);
   const http = kind !== undefined && kind !== "direct";
-  const wantsThrow = kind === "direct" && (event as Json).throwOnError === true;
+  // docs/workflows.md: throwOnError applies to whatever is not an HTTP request (a refused trigger event too).
+  const wantsThrow = !http && isObject(event) && event.throwOnError === true;
   const fail = (code: string, sdkAppId: number | null = null, taskId: string | null = null): Expectation => ({
     kind, http, code, status: STATUS_OF[code]!, sdkAppId, taskId, throws: wantsThrow,
   });
@@ -243,7 +290,8 @@ export function expectWorkflowFor(input: unknown, allowed: ReadonlySet<number> |
   const event = input === undefined ? {} : input;
   const kind = kindOf(event);
   const http = kind !== undefined && kind !== "direct";
-  const wantsThrow = kind === "direct" && (event as Json).throwOnError === true;
+  // docs/workflows.md: throwOnError applies to whatever is not an HTTP request (a refused trigger event too).
+  const wantsThrow = !http && isObject(event) && event.throwOnError === true;
   const refuse = (code: string, sdkAppId: number | null = null, taskId: string | null = null): WorkflowExpectation => ({
     outcome: "refused", kind, http, code, status: STATUS_OF[code]!, sdkAppId, taskId, throws: wantsThrow,
   });

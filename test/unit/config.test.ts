@@ -3,7 +3,7 @@ import { loadConfig } from "../../lib/config";
 import { CredentialSource, credentialsFromEnv } from "../../lib/credentials";
 import { TrtcFunctionError } from "../../lib/errors";
 import { invocationFromContext } from "../../lib/platform";
-import { awsContext, scfContext } from "../support/bundle";
+import { awsContext, minimalScfContext } from "../support/bundle";
 
 const errorOf = (fn: () => unknown) => {
   try {
@@ -110,7 +110,7 @@ describe("invocationFromContext", () => {
   });
 
   it("reads SCF's request id and time limit, with no getRemainingTimeInMillis", () => {
-    const inv = invocationFromContext(scfContext(3000, "scf-1"), 0);
+    const inv = invocationFromContext(minimalScfContext(3000, "scf-1"), 0);
     expect(inv).toMatchObject({ platform: "scf", requestId: "scf-1", deadline: 3000 - 300 });
   });
 

@@ -1,7 +1,29 @@
 import { describe, expect, it } from "vitest";
-import { MAX_BODY_BYTES, httpRequestOf, parseJsonBody, recogniseEvent } from "../../lib/events";
+import { MAX_BODY_BYTES, headersOf, httpRequestOf, isHttpKind, parseJsonBody, recogniseEvent, type HttpEventKind } from "../../lib/events";
+import { parameterSources } from "../../lib/input";
 import { TrtcFunctionError } from "../../lib/errors";
-import { awsHttpApiEvent, awsRestEvent, functionUrlEvent, tencentApiGatewayEvent } from "../support/events";
+import { finishHttpResponse } from "../../lib/middleware/http-response";
+import {
+  HTTP_EVENT_KINDS,
+  LOGGED_KIND,
+  albEvent,
+  albMultiValueEvent,
+  awsHttpApiEvent,
+  awsRestEvent,
+  functionUrlEvent,
+  tencentApiGatewayEvent,
+  tencentFunctionUrlEvent,
+} from "../support/events";
+import { TRIGGER_EVENTS } from "../support/trigger-events";
+
+const errorOf = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (error) {
+    return error as TrtcFunctionError;
+  }
+  return undefined;
+};
 
 const codeOf = (fn: () => unknown) => {
   try {
@@ -17,6 +39,14 @@ describe("recogniseEvent", () => {
     ["aws-rest", awsRestEvent()],
     ["aws-http", awsHttpApiEvent()],
     ["aws-http", functionUrlEvent()],
+    ["aws-rest", albEvent()],
+    ["aws-rest", albMultiValueEvent()],
+    ["tencent-function-url", tencentFunctionUrlEvent()],
+    ["tencent-function-url", tencentFunctionUrlEvent({ method: "POST", body: "{}" })],
+    // Tencent's own sample, word for word (Function URL Overview, event function request).
+    ["tencent-function-url", { body: '{"test":"hello world"}', headers: { accept: "*/*", "content-length": "17", "x-scf-remote-addr": "111.206.96.145" }, httpMethod: "POST", path: "/", queryString: { a: "1", b: "2" } }],
+    // A function URL request without a query still carries the client's address.
+    ["tencent-function-url", { body: "", headers: { "X-Scf-Remote-Addr": "203.0.113.7" }, httpMethod: "GET", path: "/" }],
     ["tencent-apigw", tencentApiGatewayEvent()],
     ["direct", { SdkAppId: 1, TaskId: "a" }],
     ["direct", {}],
@@ -33,6 +63,37 @@ describe("recogniseEvent", () => {
   it("does not take a direct invocation with a version field for an HTTP API event", () => {
     expect(recogniseEvent({ version: "2.0", SdkAppId: 1, TaskId: "a" })).toBe("direct");
   });
+
+  it("every test builder's events are recognised as the kind they are logged as", () => {
+    for (const [name, make] of Object.entries(HTTP_EVENT_KINDS)) {
+      expect(recogniseEvent(make({ method: "POST" })), name).toBe(LOGGED_KIND[name as keyof typeof LOGGED_KIND]);
+    }
+  });
+
+  it("keeps isHttpKind true for every HTTP kind, the new one included", () => {
+    for (const kind of ["aws-rest", "aws-http", "tencent-function-url", "tencent-apigw"] as const) expect(isHttpKind(kind)).toBe(true);
+    expect(isHttpKind("direct")).toBe(false);
+  });
+});
+
+describe("non-HTTP trigger events", () => {
+  it.each(TRIGGER_EVENTS)("%s is no kind: InvalidRequest.Event, naming what arrived", (_name, event, words) => {
+    expect(recogniseEvent(event)).toBeUndefined();
+    const error = errorOf(() => parameterSources(recogniseEvent(event), event));
+    expect(error?.code).toBe("InvalidRequest.Event");
+    expect(error?.message).toContain(words);
+    expect(error?.message).toContain("not a status query");
+  });
+
+  it.each([
+    ["an empty object", {}],
+    ["a TaskId only", { TaskId: "a" }],
+    ["an SdkAppId only, with a Records array beside it", { SdkAppId: 1, Records: [{ eventSource: "aws:sqs" }] }],
+    ["a scheduled rule's constant input", { SdkAppId: 1400000001, TaskId: "t", source: "aws.events", "detail-type": "Scheduled Event" }],
+  ])("a direct invocation with %s stays direct (its parameter codes apply)", (_name, event) => {
+    expect(recogniseEvent(event)).toBe("direct");
+    expect(parameterSources("direct", event)).toEqual([event]);
+  });
 });
 
 describe("httpRequestOf", () => {
@@ -44,6 +105,22 @@ describe("httpRequestOf", () => {
   it("reads Tencent's queryString and queryStringParameters", () => {
     const event = { ...tencentApiGatewayEvent(), queryString: { TaskId: "a" }, queryStringParameters: { SdkAppId: "1" } };
     expect(httpRequestOf("tencent-apigw", event as never).query).toEqual({ SdkAppId: "1", TaskId: "a" });
+  });
+
+  it("reads a function URL's queryString and body, and its lower-case headers", () => {
+    const request = httpRequestOf("tencent-function-url", tencentFunctionUrlEvent({ method: "post", query: { TaskId: "a" }, body: '{"SdkAppId":1}', headers: { Origin: "https://x.example" } }) as never);
+    expect(request).toMatchObject({ method: "POST", query: { TaskId: "a" }, body: '{"SdkAppId":1}', isBase64Encoded: false, path: {} });
+    expect(headersOf(tencentFunctionUrlEvent({ headers: { Origin: "https://x.example" } })).origin).toBe("https://x.example");
+  });
+
+  it("reads an ALB in multi-value mode from its multi-value maps, URL-decoded", () => {
+    const request = httpRequestOf("aws-rest", albMultiValueEvent({ query: { TaskId: "a/b c", SdkAppId: "1" }, headers: { Origin: "https://x.example" } }) as never);
+    expect(request.query).toEqual({ TaskId: "a/b c", SdkAppId: "1" });
+    expect(headersOf(albMultiValueEvent({ headers: { Origin: "https://x.example" } })).origin).toBe("https://x.example");
+    expect(httpRequestOf("aws-rest", albEvent({ query: { TaskId: "x%y+z" } }) as never).query).toEqual({ TaskId: "x%y+z" });
+    // As a client's query arrives at the ALB: escapes decoded, `+` a space, broken escapes left as they are.
+    const raw = { ...albEvent(), queryStringParameters: { "Task%49d": "x%2Fy+z", SdkAppId: "%zz1" } };
+    expect(httpRequestOf("aws-rest", raw as never).query).toEqual({ TaskId: "x/y z", SdkAppId: "%zz1" });
   });
 
   it("treats a null query and body as absent (REST API sends null)", () => {
@@ -85,3 +162,34 @@ describe("parseJsonBody", () => {
     expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
   });
 });
+
+/** Every HTTP builder, with the kind its events are read as. */
+const HTTP_BUILDERS = Object.entries(HTTP_EVENT_KINDS).map(([name, make]) => [name, make, LOGGED_KIND[name as keyof typeof LOGGED_KIND] as HttpEventKind] as const);
+
+describe("one rule for repeated and valueless query keys, on every kind", () => {
+  it.each(HTTP_BUILDERS)("%s: a repeated key counts with its last value", (_name, make, kind) => {
+    const query = httpRequestOf(kind, make({ query: { SdkAppId: ["1", "2"], TaskId: ["first", "a,b"] } }) as never).query;
+    expect(query).toMatchObject({ SdkAppId: "2", TaskId: "a,b" });
+  });
+
+  it.each(HTTP_BUILDERS)("%s: a key without a value counts as absent", (_name, make, kind) => {
+    const query = httpRequestOf(kind, make({ query: { SdkAppId: "1", TaskId: true } }) as never).query;
+    expect(query.SdkAppId).toBe("1");
+    expect(query.TaskId ?? "").toBe(""); // "" and absent are the same to params.ts: MissingParameter.TaskId
+  });
+});
+
+describe("finishHttpResponse", () => {
+  const response = { statusCode: 200, headers: { "Content-Type": "application/json", "X-Empty": "", Server: undefined, Vary: "Origin" }, body: "{}", isBase64Encoded: false };
+
+  it("lower-cases header names and drops headers without a value", () => {
+    expect(finishHttpResponse(awsHttpApiEvent(), response)).toEqual({ statusCode: 200, headers: { "content-type": "application/json", vary: "Origin" }, body: "{}", isBase64Encoded: false });
+  });
+
+  it("answers an ALB in multi-value mode with multiValueHeaders only, and a status description", () => {
+    const finished = finishHttpResponse(albMultiValueEvent(), response) as Record<string, unknown>;
+    expect(finished).toEqual({ statusCode: 200, statusDescription: "200 OK", multiValueHeaders: { "content-type": ["application/json"], vary: ["Origin"] }, body: "{}", isBase64Encoded: false });
+    expect(finishHttpResponse(albEvent(), { ...response, statusCode: 429 })).toMatchObject({ statusDescription: "429 Too Many Requests", headers: { vary: "Origin" } });
+  });
+});
+

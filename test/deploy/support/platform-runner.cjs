@@ -23,8 +23,10 @@ function awsContext(requestId) {
 }
 
 function scfContext(requestId) {
+  const deadline = Date.now() + 15000;
   return {
-    callbackWaitsForEmptyEventLoop: false,
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     memory_limit_in_mb: 128,
     time_limit_in_ms: 15000,
     request_id: requestId,

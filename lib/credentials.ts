@@ -58,20 +58,28 @@ export type CredentialReader = () => Credentials;
  * ({@link refresh}), not on each of the four places that need them (handler, client, signer, log redaction):
  * reading the environment is a syscall-backed lookup per variable. Keys that rotate while the container lives (SCF's
  * role keys, a Secrets Manager secret) are picked up by the next invocation without a cold start, and an expired
- * token (AuthFailure.TokenFailure) makes the client refresh before its one retry. The reader is replaceable: the
- * secrets middleware installs one that reads the fetched secret instead of the environment.
+ * token (AuthFailure.TokenFailure) makes the client refresh before its one retry. The source is replaceable: with
+ * a Secrets Manager secret configured, the keys come from it (lib/transport/secrets-manager.ts), read with a TTL
+ * inside each invocation's deadline by {@link prepare}.
  */
 export class CredentialSource {
   private reader: CredentialReader;
   private cached: Credentials | undefined;
+  private preparer: ((deadline: number) => Promise<void>) | undefined;
 
   constructor(reader: CredentialReader = () => credentialsFromEnv()) {
     this.reader = reader;
   }
 
-  use(reader: CredentialReader): void {
+  use(reader: CredentialReader, prepare?: (deadline: number) => Promise<void>): void {
     this.reader = reader;
+    this.preparer = prepare;
     this.cached = undefined;
+  }
+
+  /** Makes the keys ready for an invocation that must answer by `deadline` (a no-op for environment keys). */
+  async prepare(deadline: number): Promise<void> {
+    await this.preparer?.(deadline);
   }
 
   /** Reads the keys anew; throws InvalidConfiguration.Credentials when there are none. */

@@ -66,6 +66,13 @@ describe("credentials from AWS Secrets Manager", () => {
     expect(stub.calls.at(-1)!.signed).toBe(true);
   });
 
+  it("concurrent first invocations share one GetSecretValue", async () => {
+    const { bundle, calls } = coldStart(demoSecret);
+    const results = await Promise.all(Array.from({ length: 10 }, () => bundle.handler(ask, awsContext())));
+    for (const result of results) expect(result).toMatchObject({ ok: true, status: "InProgress" });
+    expect(calls()).toBe(1);
+  });
+
   it("fetches again after the TTL and uses a rotated secret without a cold start", async () => {
     const { bundle, secretId, calls } = coldStart({ SecretId: "AKIDnotknowntotheemulator0000000", SecretKey: "wrong-key-0123456789" }, {
       TRTC_CREDENTIALS_SECRET_TTL_SECONDS: "1",
@@ -78,7 +85,7 @@ describe("credentials from AWS Secrets Manager", () => {
     expect(cached).toMatchObject({ ok: false, error: { code: "AuthFailure.SecretIdNotFound" } }); // still within the TTL
     expect(calls()).toBe(1);
 
-    await sleep(1_500);
+    await sleep(1_050); // past the 1 s TTL
     const after = await bundle.handler(ask, awsContext());
     expect(after).toMatchObject({ ok: true, status: "InProgress" });
     expect(calls()).toBe(2);

@@ -24,6 +24,8 @@ const shims = {
   tslib: join(__dirname, "shims", "tslib.js"),
   uuid: join(__dirname, "shims", "uuid.js"),
   encoding: join(__dirname, "shims", "encoding.js"),
+  // Not a stand-in: the function's own bounded transport replaces node-fetch under the SDK (lib/transport/fetch.ts).
+  "node-fetch": join(root, "lib", "transport", "fetch.ts"),
 };
 
 const LAZY_BUILTINS_FILE = join(__dirname, "shims", "lazy-builtins.js");

@@ -13,6 +13,13 @@ export class ApiError extends Error {
 export const apiErrors = {
   signatureFailure: (why: string) =>
     new ApiError("AuthFailure.SignatureFailure", `The provided credentials could not be validated. ${why}`),
+  invalidAuthorization: (why: string) => new ApiError("AuthFailure.InvalidAuthorization", `Authorization in the request header is invalid. ${why}`),
+  /** How the real API refuses a v1-signed request it will not take (tencentcloud-sdk-python#42). */
+  legacySignature: () =>
+    new ApiError(
+      "AuthFailure.SignatureFailure",
+      "The provided credentials could not be validated, please use new signature method `TC3-HMAC-SHA256`.",
+    ),
   signatureExpire: (timestamp: number, now: number) =>
     new ApiError(
       "AuthFailure.SignatureExpire",

@@ -27,8 +27,14 @@ function header(request: SignedRequest, name: string): string | undefined {
 
 /** Throws the ApiError the real gateway would answer with; returns the caller otherwise. */
 export function authenticate(request: SignedRequest, credentials: CredentialStore, nowMs = Date.now()): Caller {
-  const auth = parseAuthorization(header(request, "authorization"));
-  if (!auth) throw apiErrors.signatureFailure("The Authorization header is missing or malformed.");
+  const authorization = header(request, "authorization");
+  const auth = parseAuthorization(authorization);
+  if (!auth) {
+    // Signature v1 (HmacSHA1 / HmacSHA256) puts Signature and SignatureMethod among the parameters and sends no
+    // Authorization header. The emulator does not verify it; it answers as the real API does a v1 request it refuses.
+    if (authorization === undefined && isLegacySigned(request)) throw apiErrors.legacySignature();
+    throw apiErrors.invalidAuthorization(authorization === undefined ? "The header is missing." : "It is not a TC3-HMAC-SHA256 Authorization.");
+  }
 
   const rawTimestamp = header(request, "x-tc-timestamp")?.trim();
   if (!rawTimestamp || !/^\d{1,12}$/.test(rawTimestamp)) {
@@ -48,8 +54,11 @@ export function authenticate(request: SignedRequest, credentials: CredentialStor
     throw apiErrors.signatureFailure("SignedHeaders must include content-type and host.");
   }
 
-  const expected = expectedSignature(credential.secretKey, timestamp, auth, canonicalRequest(request, auth.signedHeaders));
-  if (!signaturesMatch(expected, auth.signature)) {
+  // The Node SDK signs the host name alone; the Python SDK and tccli sign the Host header as sent, with its port.
+  // Either is accepted: the port-less form first, then the header exactly as it came.
+  const matches = (keepPort: boolean) =>
+    signaturesMatch(expectedSignature(credential.secretKey, timestamp, auth, canonicalRequest(request, auth.signedHeaders, keepPort)), auth.signature);
+  if (!matches(false) && !(hasPort(header(request, "host")) && matches(true))) {
     throw apiErrors.signatureFailure("Please check your signature is correct.");
   }
 
@@ -61,4 +70,15 @@ export function authenticate(request: SignedRequest, credentials: CredentialStor
   }
 
   return { credential, account: CredentialStore.accountOf(credential) };
+}
+
+function hasPort(host: string | undefined): boolean {
+  return host !== undefined && /:\d+$/.test(host.trim());
+}
+
+/** A v1 signature: `Signature` and `SignatureMethod=HmacSHA1|HmacSHA256` in the query or a form body. */
+function isLegacySigned(request: SignedRequest): boolean {
+  const form = /x-www-form-urlencoded/i.test(header(request, "content-type") ?? "") ? request.body.toString("latin1") : "";
+  const params = new URLSearchParams(`${request.query}&${form}`);
+  return params.has("Signature") && /^Hmac(SHA1|SHA256)$/.test(params.get("SignatureMethod") ?? "");
 }

@@ -1,5 +1,6 @@
 /** Injected faults: rules that match requests by action and wear off by count or time. */
 import type { ServerResponse } from "node:http";
+import { gzipSync } from "node:zlib";
 import { sendRaw } from "./envelope";
 import type { FaultRule, FaultSpec, FaultType } from "./types";
 
@@ -11,6 +12,13 @@ export const NETWORK_FAULTS: readonly FaultType[] = [
   "malformed-json",
   "truncated-json",
   "non-envelope-json",
+  "trickle",
+  "mid-body-close",
+  "oversized-body",
+  "oversized-field",
+  "event-stream",
+  "redirect",
+  "http-error-envelope",
 ];
 const FAULT_TYPES: readonly FaultType[] = ["latency", ...NETWORK_FAULTS, "api-error", "throttle"];
 
@@ -30,6 +38,14 @@ export function validateFaultRule(rule: unknown): asserts rule is FaultRule {
   if (fault.type === "http5xx" && fault.status !== undefined && !(Number.isInteger(fault.status) && fault.status >= 500 && fault.status <= 599)) {
     throw new TypeError("http5xx status must be 500-599");
   }
+  if (fault.type === "trickle" && !(Number.isFinite(fault.intervalMs) && fault.intervalMs > 0)) throw new TypeError("trickle needs intervalMs > 0");
+  if (fault.type === "oversized-body" && !(Number.isInteger(fault.bytes) && fault.bytes > 0 && fault.bytes <= 512 * 1024 * 1024)) {
+    throw new TypeError("oversized-body needs bytes from 1 to 512 MB");
+  }
+  if (fault.type === "oversized-field" && !(["Status", "RequestId", "Code", "Message"].includes(fault.field) && Number.isInteger(fault.length) && fault.length > 0)) {
+    throw new TypeError("oversized-field needs field Status|RequestId|Code|Message and a length");
+  }
+  if (fault.type === "http-error-envelope" && (typeof fault.code !== "string" || !fault.code)) throw new TypeError("http-error-envelope needs a code");
   if (r.action !== undefined && typeof r.action !== "string") throw new TypeError("action must be a string");
   if (r.times !== undefined && !(Number.isInteger(r.times) && r.times > 0)) throw new TypeError("times must be a positive integer");
   if (r.durationMs !== undefined && !(Number.isFinite(r.durationMs) && r.durationMs > 0)) throw new TypeError("durationMs must be > 0");
@@ -89,6 +105,45 @@ export function applyNetworkFault(fault: FaultSpec, res: ServerResponse, request
     case "non-envelope-json":
       sendRaw(res, 200, "application/json", JSON.stringify({ code: 0, message: "success", data: { status: "InProgress" } }));
       return;
+    case "trickle":
+      return trickle(res, fault, requestId);
+    case "mid-body-close": {
+      const envelope = JSON.stringify({ Response: { Status: "InProgress", RequestId: requestId } });
+      res.writeHead(200, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(envelope) });
+      // Half the promised body, then the connection drops (a proxy restart, a NAT time-out).
+      res.write(envelope.slice(0, envelope.length >> 1), () => res.socket?.destroy());
+      return;
+    }
+    case "oversized-body":
+      return fault.gzip ? sendGzipBomb(res, fault.bytes, requestId) : streamPadded(res, fault.bytes, requestId);
+    case "oversized-field": {
+      const big = "x".repeat(fault.length);
+      const response: Record<string, unknown> = { Status: "InProgress", RequestId: requestId };
+      if (fault.field === "Status" || fault.field === "RequestId") response[fault.field] = big;
+      else response.Error = fault.field === "Code" ? { Code: `InternalError.${big}`, Message: "x" } : { Code: "InternalError", Message: big };
+      sendRaw(res, 200, "application/json", JSON.stringify({ Response: response }));
+      return;
+    }
+    case "event-stream": {
+      res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache" });
+      const event = `data: ${JSON.stringify({ Status: "InProgress", RequestId: requestId })}\n\n`;
+      res.write(event);
+      const timer = setInterval(() => res.write(event), fault.intervalMs ?? 100);
+      res.once("close", () => clearInterval(timer));
+      return;
+    }
+    case "redirect": {
+      // Default: back to the same URL, so that a client following redirects loops.
+      const status = fault.status ?? 307;
+      res.writeHead(status, { Location: fault.location ?? "/", "Content-Type": "text/html", "Content-Length": 0 });
+      res.end();
+      return;
+    }
+    case "http-error-envelope": {
+      const body = JSON.stringify({ Response: { Error: { Code: fault.code, Message: fault.message ?? `Injected fault: ${fault.code}.` }, RequestId: requestId } });
+      sendRaw(res, fault.status ?? 500, "application/json", body);
+      return;
+    }
     default:
       throw new Error(`${fault.type} is not a network fault`);
   }
@@ -100,3 +155,57 @@ const STATUS_TEXT: Record<number, string> = {
   503: "Service Unavailable",
   504: "Gateway Time-out",
 };
+
+/** Headers after `headersAfterMs`, then `{` and one space every `intervalMs`; after `forMs` the rest of a valid envelope. */
+function trickle(res: ServerResponse, fault: Extract<FaultSpec, { type: "trickle" }>, requestId: string): void {
+  const timers: NodeJS.Timeout[] = [];
+  res.once("close", () => timers.forEach(clearTimeout));
+  timers.push(
+    setTimeout(() => {
+      res.writeHead(200, { "Content-Type": "application/json" }); // chunked: no length to say when it ends
+      res.write("{");
+      const interval = setInterval(() => res.write(" "), fault.intervalMs);
+      timers.push(interval as unknown as NodeJS.Timeout);
+      if (fault.forMs !== undefined) {
+        timers.push(
+          setTimeout(() => {
+            clearInterval(interval);
+            res.end(`"Response":${JSON.stringify({ Status: "InProgress", RequestId: requestId })}}`);
+          }, fault.forMs),
+        );
+      }
+    }, fault.headersAfterMs ?? 0),
+  );
+}
+
+/** A valid envelope padded with white space to `bytes`, written in 64 KB chunks as the client reads them. */
+function streamPadded(res: ServerResponse, bytes: number, requestId: string): void {
+  const head = `{"Response":${JSON.stringify({ Status: "InProgress", RequestId: requestId }).slice(0, -1)}`;
+  const tail = "}}";
+  let left = Math.max(0, bytes - head.length - tail.length);
+  const chunk = Buffer.alloc(64 * 1024, " ");
+  res.writeHead(200, { "Content-Type": "application/json", "Content-Length": head.length + left + tail.length });
+  res.write(head);
+  const pump = () => {
+    while (left > 0 && !res.destroyed) {
+      const n = Math.min(left, chunk.length);
+      left -= n;
+      if (!res.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return void res.once("drain", pump);
+    }
+    if (!res.destroyed) res.end(tail);
+  };
+  pump();
+}
+
+const gzipCache = new Map<number, Buffer>();
+
+/** A small gzip body that inflates to `bytes` of white space around a valid envelope (a decompression bomb). */
+function sendGzipBomb(res: ServerResponse, bytes: number, requestId: string): void {
+  let padding = gzipCache.get(bytes);
+  if (!padding) gzipCache.set(bytes, (padding = gzipSync(Buffer.alloc(bytes, " "), { level: 9 })));
+  // The envelope's RequestId changes per request, so only the padding is cached: a gzip stream of the padding
+  // followed by one of the envelope is still one valid gzip body (RFC 1952 members concatenate).
+  const envelope = gzipSync(JSON.stringify({ Response: { Status: "InProgress", RequestId: requestId } }));
+  res.writeHead(200, { "Content-Type": "application/json", "Content-Encoding": "gzip", "Content-Length": padding.length + envelope.length });
+  res.end(Buffer.concat([padding, envelope]));
+}

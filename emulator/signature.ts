@@ -44,17 +44,18 @@ export function utcDate(timestampSeconds: number): string {
 
 /**
  * Header values go in lower-cased and trimmed (the documented TC3 rule). The `host` value is the Host header
- * without a `:port` suffix: the SDK signs the URL's hostname, and the real API is always on the default port.
+ * without a `:port` suffix unless `keepPort`: the Node SDK signs the URL's hostname, while the Python SDK and tccli
+ * sign the Host header as sent (`127.0.0.1:PORT` against an emulator); the real API is on the default port.
  */
-function canonicalHeaderValue(name: string, headers: IncomingHttpHeaders): string {
+function canonicalHeaderValue(name: string, headers: IncomingHttpHeaders, keepPort: boolean): string {
   const raw = headers[name];
   let value = (Array.isArray(raw) ? raw.join(",") : (raw ?? "")).trim().toLowerCase();
-  if (name === "host") value = value.replace(/:\d+$/, "");
+  if (name === "host" && !keepPort) value = value.replace(/:\d+$/, "");
   return value;
 }
 
-export function canonicalRequest(request: SignedRequest, signedHeaders: string[]): string {
-  const canonicalHeaders = signedHeaders.map((name) => `${name}:${canonicalHeaderValue(name, request.headers)}\n`).join("");
+export function canonicalRequest(request: SignedRequest, signedHeaders: string[], keepPort = false): string {
+  const canonicalHeaders = signedHeaders.map((name) => `${name}:${canonicalHeaderValue(name, request.headers, keepPort)}\n`).join("");
   return [
     request.method,
     request.path,

@@ -44,7 +44,15 @@ export type FaultSpec =
   | { type: "truncated-json" }
   | { type: "non-envelope-json" }
   | { type: "api-error"; code: string; message?: string }
-  | { type: "throttle" };
+  | { type: "throttle" }
+  // Transport faults: what a broken proxy, a hostile upstream or a flaky network does to the HTTP exchange.
+  | { type: "trickle"; headersAfterMs?: number; intervalMs: number; forMs?: number }
+  | { type: "mid-body-close" }
+  | { type: "oversized-body"; bytes: number; gzip?: boolean }
+  | { type: "oversized-field"; field: "Status" | "RequestId" | "Code" | "Message"; length: number }
+  | { type: "event-stream"; intervalMs?: number }
+  | { type: "redirect"; status?: 301 | 302 | 303 | 307 | 308; location?: string }
+  | { type: "http-error-envelope"; status?: number; code: string; message?: string };
 
 export type FaultType = FaultSpec["type"];
 

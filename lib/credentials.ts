@@ -8,6 +8,17 @@ export interface Credentials {
 
 type Env = Record<string, string | undefined>;
 
+/**
+ * Tencent's SecretIds, SecretKeys and session tokens are visible ASCII. Anything else — CR/LF, a control character,
+ * white space inside, a typographic quote from a copy-paste — cannot be sent (the SecretId and token travel in
+ * headers) or was not meant: refused at the first invocation, before any request, naming the variable only.
+ */
+const SENDABLE = /^[\x21-\x7e]+$/;
+
+function unsendable(name: string): string {
+  return `${name} holds a character that cannot be sent in an HTTP header (a control character such as CR/LF, white space, or a non-ASCII character such as a typographic quote); set it again from its source`;
+}
+
 /** The names Tencent's SDKs and CLI use, then the ones SCF injects for a function's role. */
 const SOURCES = [
   { id: "TENCENTCLOUD_SECRET_ID", key: "TENCENTCLOUD_SECRET_KEY", token: "TENCENTCLOUD_SESSION_TOKEN" },
@@ -28,6 +39,9 @@ export function credentialsFromEnv(env: Env = process.env): Credentials {
       throw new TrtcFunctionError("InvalidConfiguration.Credentials", `${missing} is not set (${source.id} and ${source.key} go together)`);
     }
     const token = env[source.token]?.trim();
+    for (const [name, value] of [[source.id, secretId], [source.key, secretKey], [source.token, token]] as const) {
+      if (value && !SENDABLE.test(value)) throw new TrtcFunctionError("InvalidConfiguration.Credentials", unsendable(name));
+    }
     return token ? { secretId, secretKey, token } : { secretId, secretKey };
   }
   throw new TrtcFunctionError(
@@ -44,20 +58,28 @@ export type CredentialReader = () => Credentials;
  * ({@link refresh}), not on each of the four places that need them (handler, client, signer, log redaction):
  * reading the environment is a syscall-backed lookup per variable. Keys that rotate while the container lives (SCF's
  * role keys, a Secrets Manager secret) are picked up by the next invocation without a cold start, and an expired
- * token (AuthFailure.TokenFailure) makes the client refresh before its one retry. The reader is replaceable: the
- * secrets middleware installs one that reads the fetched secret instead of the environment.
+ * token (AuthFailure.TokenFailure) makes the client refresh before its one retry. The source is replaceable: with
+ * a Secrets Manager secret configured, the keys come from it (lib/transport/secrets-manager.ts), read with a TTL
+ * inside each invocation's deadline by {@link prepare}.
  */
 export class CredentialSource {
   private reader: CredentialReader;
   private cached: Credentials | undefined;
+  private preparer: ((deadline: number) => Promise<void>) | undefined;
 
   constructor(reader: CredentialReader = () => credentialsFromEnv()) {
     this.reader = reader;
   }
 
-  use(reader: CredentialReader): void {
+  use(reader: CredentialReader, prepare?: (deadline: number) => Promise<void>): void {
     this.reader = reader;
+    this.preparer = prepare;
     this.cached = undefined;
+  }
+
+  /** Makes the keys ready for an invocation that must answer by `deadline` (a no-op for environment keys). */
+  async prepare(deadline: number): Promise<void> {
+    await this.preparer?.(deadline);
   }
 
   /** Reads the keys anew; throws InvalidConfiguration.Credentials when there are none. */
@@ -101,6 +123,7 @@ export function credentialsFromSecret(value: unknown): Credentials {
     if (typeof field !== "string" || field.trim() === "") {
       throw new TrtcFunctionError("InvalidConfiguration.Secret", `The secret's "${name}" must be a non-empty string`);
     }
+    if (!SENDABLE.test(field.trim())) throw new TrtcFunctionError("InvalidConfiguration.Secret", unsendable(`The secret's "${name}"`));
   }
   return { secretId: (SecretId as string).trim(), secretKey: (SecretKey as string).trim() };
 }

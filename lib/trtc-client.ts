@@ -9,6 +9,7 @@ import tls from "node:tls";
 // Deep import: the per-product package is not published where we install from; esbuild keeps only this client.
 import { Client } from "tencentcloud-sdk-nodejs/tencentcloud/services/trtc/v20190722/trtc_client";
 import type { FunctionConfig } from "./config";
+import { AttemptBudget } from "./transport/fetch";
 import type { CredentialSource } from "./credentials";
 import { TrtcFunctionError, describeErrorCode } from "./errors";
 
@@ -58,47 +59,26 @@ interface SdkError {
   message?: unknown;
   code?: unknown;
   requestId?: unknown;
-  httpCode?: unknown;
-  type?: unknown;
-  name?: unknown;
 }
 
 /**
- * Classifies anything the SDK throws. The SDK wraps transport errors in its own exception and keeps only the
- * message, so transport faults are recognised by node-fetch's message forms; `aborted` tells us our own time-out
- * fired, whatever the message says.
+ * Classifies anything the SDK throws. Transport faults were classified by the transport (lib/transport/fetch.ts),
+ * which keeps its verdict on the attempt's budget because the SDK keeps only a message; what is left is TRTC's own
+ * error envelope (code, message, RequestId, sizes checked by the transport) and failures of the SDK itself, whose
+ * messages are never passed on.
  */
-export function classifySdkError(error: unknown, aborted: boolean, timeoutMs: number): TrtcFunctionError {
+export function classifySdkError(error: unknown, budget?: AttemptBudget): TrtcFunctionError {
+  if (budget?.failure) return budget.failure;
   if (error instanceof TrtcFunctionError) return error;
   const e = (typeof error === "object" && error !== null ? error : {}) as SdkError;
-  const message = typeof e.message === "string" ? e.message : String(error);
-  const requestId = typeof e.requestId === "string" && e.requestId ? e.requestId : undefined;
-
   if (typeof e.code === "string" && e.code) {
-    // TRTC answered with Response.Error: pass its code and RequestId through.
+    // TRTC answered with Response.Error: pass its code, message and RequestId through.
+    const requestId = typeof e.requestId === "string" && e.requestId ? e.requestId : undefined;
+    const message = typeof e.message === "string" && e.message ? e.message : `TRTC answered ${e.code}`;
     return new TrtcFunctionError(e.code, message, { requestId, retryable: describeErrorCode(e.code).retryable, cause: error });
   }
-  if (aborted || e.type === "request-timeout" || e.type === "body-timeout" || /network timeout|Response timeout/i.test(message)) {
-    return new TrtcFunctionError("UpstreamTimeout", `TRTC did not answer within ${timeoutMs} ms`, { cause: error });
-  }
-  if (typeof e.httpCode === "number") {
-    const retryable = e.httpCode >= 500 || e.httpCode === 429 || e.httpCode === 408;
-    return new TrtcFunctionError("UpstreamHttpError", `TRTC answered HTTP ${e.httpCode}`, { retryable, cause: error });
-  }
-  if (e.type === "invalid-json" || /invalid json|Unexpected token|Unexpected end of JSON/i.test(message) || error instanceof TypeError) {
-    // Not JSON, cut short, or JSON without the {"Response": {...}} envelope (the SDK then fails on data.Response).
-    return new TrtcFunctionError("UpstreamInvalidResponse", "TRTC answered with a body that is not its JSON envelope", { cause: error });
-  }
-  if (/request to .* failed|socket hang up|ECONNRESET|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EPIPE|ETIMEDOUT|EHOSTUNREACH|Premature close/i.test(message) || e.type === "system") {
-    return new TrtcFunctionError("UpstreamNetworkError", `The connection to TRTC failed: ${networkReason(message)}`, { cause: error });
-  }
-  return new TrtcFunctionError("UpstreamInvalidResponse", `Unexpected failure calling TRTC: ${message.slice(0, 200)}`, { cause: error });
-}
-
-/** The useful tail of node-fetch's "request to <url> failed, reason: <reason>". */
-function networkReason(message: string): string {
-  const match = /reason: (.*)$/.exec(message);
-  return (match ? match[1]! : message).slice(0, 200);
+  // Not something TRTC or the network did (the transport classifies those): the SDK failed on what it was given.
+  return new TrtcFunctionError("UpstreamInvalidResponse", "TRTC's answer could not be read", { cause: error });
 }
 
 /** Builds the SDK client for this container. Call once; the returned API is safe for concurrent use. */
@@ -113,8 +93,8 @@ export function createTrtcApi(config: FunctionConfig, credentials: CredentialSou
         endpoint: config.endpoint,
         protocol: config.target.protocol === "https:" ? "https://" : "http://",
         reqMethod: "POST",
-        // node-fetch's own per-request timer enforces a full attempt; an attempt cut shorter by the invocation's
-        // deadline gets an AbortSignal as well (below). Seconds, fractions allowed.
+        // The transport (lib/transport/fetch.ts) bounds each attempt by the budget passed as its signal; this is
+        // only its fallback. Seconds, fractions allowed.
         reqTimeout: config.attemptTimeoutMs / 1000,
         agent: createAgent(config),
       },
@@ -125,26 +105,24 @@ export function createTrtcApi(config: FunctionConfig, credentials: CredentialSou
     async describeStreamIngest(params, { traceId, timeoutMs }) {
       // Fail on missing credentials here, classified, rather than inside the SDK's signer.
       credentials.current();
-      // A signal costs a controller, a timer and an abort listener per request, so only attempts that the deadline
-      // cuts shorter than the client-wide timeout get one.
-      const controller = timeoutMs < config.attemptTimeoutMs ? new AbortController() : undefined;
-      const timer = controller && setTimeout(() => controller.abort(), timeoutMs);
+      // The attempt's end-to-end bound (already min(attempt time-out, deadline − margin)), handed to the transport
+      // through the SDK's signal option; the transport leaves its classified failure on it.
+      const budget = new AttemptBudget(Date.now() + timeoutMs);
       let response: Record<string, unknown>;
       try {
         response = await client.request("DescribeStreamIngest", params, {
-          signal: controller?.signal,
+          signal: budget as unknown as AbortSignal,
           headers: { "X-TC-TraceId": traceId },
         });
       } catch (error) {
-        const failure = classifySdkError(error, controller?.signal.aborted ?? false, timeoutMs);
+        const failure = classifySdkError(error, budget);
         // Temporary keys expired mid-invocation: the retry must sign with the rotated ones.
         if (failure.code === "AuthFailure.TokenFailure") credentials.refresh();
         throw failure;
-      } finally {
-        if (timer) clearTimeout(timer);
       }
       const status = response?.Status;
       const requestId = typeof response?.RequestId === "string" ? response.RequestId : "";
+      // The transport checked the fields' sizes; the SDK returns Response whatever it holds.
       if (typeof status !== "string" || status === "") {
         throw new TrtcFunctionError("UpstreamInvalidResponse", "TRTC's answer has no Status", { requestId });
       }

@@ -1,7 +1,8 @@
 /**
- * The production credentials path on AWS: the built bundle reads the TRTC key pair from AWS Secrets Manager through
- * middy's secrets-manager middleware and the real AWS SDK v3 client (resolved from node_modules here, as Lambda's
- * runtime provides it), against a local GetSecretValue stub and the TRTC emulator.
+ * The production credentials path on AWS: the built bundle reads the TRTC key pair from AWS Secrets Manager with a
+ * direct GetSecretValue through the real AWS SDK v3 client (resolved from node_modules here, as Lambda's runtime
+ * provides it), against a local GetSecretValue stub and the TRTC emulator. Each test cold-starts its own container
+ * with its own secret.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator";
@@ -65,6 +66,13 @@ describe("credentials from AWS Secrets Manager", () => {
     expect(stub.calls.at(-1)!.signed).toBe(true);
   });
 
+  it("concurrent first invocations share one GetSecretValue", async () => {
+    const { bundle, calls } = coldStart(demoSecret);
+    const results = await Promise.all(Array.from({ length: 10 }, () => bundle.handler(ask, awsContext())));
+    for (const result of results) expect(result).toMatchObject({ ok: true, status: "InProgress" });
+    expect(calls()).toBe(1);
+  });
+
   it("fetches again after the TTL and uses a rotated secret without a cold start", async () => {
     const { bundle, secretId, calls } = coldStart({ SecretId: "AKIDnotknowntotheemulator0000000", SecretKey: "wrong-key-0123456789" }, {
       TRTC_CREDENTIALS_SECRET_TTL_SECONDS: "1",
@@ -77,7 +85,7 @@ describe("credentials from AWS Secrets Manager", () => {
     expect(cached).toMatchObject({ ok: false, error: { code: "AuthFailure.SecretIdNotFound" } }); // still within the TTL
     expect(calls()).toBe(1);
 
-    await sleep(1_500);
+    await sleep(1_050); // past the 1 s TTL
     const after = await bundle.handler(ask, awsContext());
     expect(after).toMatchObject({ ok: true, status: "InProgress" });
     expect(calls()).toBe(2);
@@ -89,7 +97,8 @@ describe("credentials from AWS Secrets Manager", () => {
     const { value: direct, lines } = await captureStdout(() => bundle.handler(ask, awsContext()));
     expect(direct).toMatchObject({ ok: false, error: { code: "InvalidConfiguration.Secret", retryable: false } });
     expect(direct.error.message).not.toMatch(/arn:|trtc\/test/); // the caller never learns the secret's name or account
-    expect(lines.some((line) => JSON.parse(line).awsError === "AccessDeniedException")).toBe(true); // the operator does
+    expect(lines.some((line) => JSON.parse(line).awsError === "AccessDeniedException")).toBe(true); // the operator learns why
+    for (const line of lines) expect(line).not.toMatch(/arn:|trtc\/test/); // …but not the name or ARN either
 
     const http = await bundle.handler(awsHttpApiEvent({ query: { SdkAppId: String(APP), TaskId: DEMO_TASK } }), awsContext());
     expect(http.statusCode).toBe(500);
@@ -112,18 +121,53 @@ describe("credentials from AWS Secrets Manager", () => {
     }
   });
 
-  it("keeps the keys it has when a refresh fails in passing, and survives a failed background refresh", async () => {
-    const { bundle, calls } = coldStart(demoSecret, { TRTC_CREDENTIALS_SECRET_TTL_SECONDS: "1" });
+  it("keeps the keys it has when a refresh fails in passing, and fetches nothing between invocations", async () => {
+    const { bundle, calls } = coldStart(demoSecret, { TRTC_CREDENTIALS_SECRET_TTL_SECONDS: "0", LOG_LEVEL: "warn" }); // every invocation refreshes
     expect(await bundle.handler(ask, awsContext())).toMatchObject({ ok: true });
     stub.failWith({ status: 503, type: "ServiceUnavailable" });
     try {
-      await sleep(1_500); // middy's refresh timer fetches while no invocation runs, and fails: no unhandled rejection
-      expect(await bundle.handler(ask, awsContext())).toMatchObject({ ok: true, status: "InProgress" });
+      const { value, lines } = await captureStdout(() => bundle.handler(ask, awsContext()));
+      expect(value).toMatchObject({ ok: true, status: "InProgress" });
+      expect(lines.some((line) => JSON.parse(line).awsError === "ServiceUnavailable")).toBe(true);
     } finally {
       stub.failWith(undefined);
     }
+    const before = calls();
+    await sleep(200);
+    expect(calls()).toBe(before); // no background timer
     expect(await bundle.handler(ask, awsContext())).toMatchObject({ ok: true });
-    expect(calls()).toBeGreaterThanOrEqual(3);
+    expect(calls()).toBe(3);
+  });
+
+  it("a hanging Secrets Manager is answered before the deadline with UpstreamSecretsError, its connection closed", async () => {
+    const { bundle } = coldStart(demoSecret);
+    const idle = stub.openConnections(); // other containers' pooled connections
+    stub.hang(true);
+    try {
+      const started = Date.now();
+      const { value, lines } = await captureStdout(() => bundle.handler(ask, awsContext(1500)));
+      const elapsed = Date.now() - started;
+      expect(value).toMatchObject({ ok: false, error: { code: "UpstreamSecretsError", retryable: true } });
+      expect(elapsed).toBeLessThan(1450); // the 1.5 s limit; the function aims at 1350 ms
+      expect(lines.map((line) => JSON.parse(line).code ?? JSON.parse(line).outcome)).toContain("UpstreamSecretsError");
+      await sleep(20);
+      expect(stub.openConnections(), "the aborted GetSecretValue left its socket open").toBeLessThanOrEqual(idle);
+    } finally {
+      stub.hang(false);
+    }
+  });
+
+  it("a refresh that hangs keeps the keys it has and still leaves time to ask TRTC", async () => {
+    const { bundle } = coldStart(demoSecret, { TRTC_CREDENTIALS_SECRET_TTL_SECONDS: "0" });
+    expect(await bundle.handler(ask, awsContext())).toMatchObject({ ok: true });
+    stub.hang(true);
+    try {
+      const started = Date.now();
+      expect(await bundle.handler(ask, awsContext(2000))).toMatchObject({ ok: true, status: "InProgress" });
+      expect(Date.now() - started).toBeLessThan(1500); // a quarter of the time left, at most 1 s, went to the refresh
+    } finally {
+      stub.hang(false);
+    }
   });
 
   it("rejects a secret that is not the documented JSON, naming the field but no value", async () => {

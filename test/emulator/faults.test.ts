@@ -1,3 +1,4 @@
+import { gunzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { DEMO_APP, DEMO_TASK, envelope, handSign, rawRequest, sdkClient, sdkError, sleep } from "./helpers";
@@ -132,5 +133,88 @@ describe("fault rules", () => {
     expect(stats.requests).toBe(2);
     expect(stats.byAction.DescribeStreamIngest).toBe(2);
     expect(stats.log.map((e) => e.fault ?? e.status)).toEqual(["reset", "InProgress"]);
+  });
+});
+
+describe("transport faults (raw HTTP; the function's handling of them is in test/hardening/transport.test.ts)", () => {
+  it("trickle: headers after headersAfterMs, then one space per interval, then the rest of a valid envelope", async () => {
+    emulator.addFault({ fault: { type: "trickle", headersAfterMs: 100, intervalMs: 20, forMs: 200 }, times: 1 });
+    const started = Date.now();
+    const res = await describeTask();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(res.body).toMatch(/^\{ {3,}"Response"/);
+    expect(JSON.parse(res.body).Response.Status).toBe("InProgress");
+  });
+
+  it("mid-body-close promises a length, sends half and drops the connection", async () => {
+    emulator.addFault({ fault: { type: "mid-body-close" }, times: 1 });
+    await expect(describeTask()).rejects.toMatchObject({ code: "ECONNRESET" });
+  });
+
+  it("oversized-body sends a valid envelope padded to the size; with gzip, a small body that inflates to it", async () => {
+    emulator.addFault({ fault: { type: "oversized-body", bytes: 300_000 }, times: 1 });
+    const plain = await describeTask();
+    expect(plain.body.length).toBe(300_000);
+    expect(JSON.parse(plain.body).Response.Status).toBe("InProgress");
+    emulator.addFault({ fault: { type: "oversized-body", bytes: 1_000_000, gzip: true }, times: 1 });
+    const zipped = await new Promise<Buffer>((resolve, reject) => {
+      const req = require("node:http").request({ host: "127.0.0.1", port: emulator.port, method: "POST", headers: handSign().headers, agent: false }, (res: any) => {
+        expect(res.headers["content-encoding"]).toBe("gzip");
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c)).on("end", () => resolve(Buffer.concat(chunks))).on("error", reject);
+      });
+      req.on("error", reject).end(handSign().body);
+    });
+    expect(zipped.length).toBeLessThan(20_000);
+    const inflated = gunzipSync(zipped).toString("utf8");
+    expect(inflated.length).toBeGreaterThan(1_000_000);
+    expect(JSON.parse(inflated).Response.Status).toBe("InProgress");
+  });
+
+  it("oversized-field puts a field of that length in the envelope", async () => {
+    emulator.addFault({ fault: { type: "oversized-field", field: "Message", length: 5000 }, times: 1 });
+    expect(envelope(await describeTask()).Error?.Message).toHaveLength(5000);
+  });
+
+  it("event-stream answers text/event-stream and keeps sending until the client closes", async () => {
+    emulator.addFault({ fault: { type: "event-stream", intervalMs: 20 }, times: 1 });
+    const { contentType, events } = await new Promise<{ contentType: string; events: number }>((resolve, reject) => {
+      const req = require("node:http").request({ host: "127.0.0.1", port: emulator.port, method: "POST", headers: handSign().headers, agent: false }, (res: any) => {
+        let events = 0;
+        res.on("data", (chunk: Buffer) => {
+          events += chunk.toString("utf8").split("\n\n").length - 1;
+          if (events >= 3) {
+            req.destroy();
+            resolve({ contentType: res.headers["content-type"], events });
+          }
+        });
+      });
+      req.on("error", (error: Error) => (req.destroyed ? undefined : reject(error))).end(handSign().body);
+    });
+    expect(contentType).toBe("text/event-stream");
+    expect(events).toBeGreaterThanOrEqual(3);
+  });
+
+  it("redirect answers 307 to itself by default, or the given status and Location", async () => {
+    emulator.addFault({ fault: { type: "redirect" }, times: 1 });
+    const loop = await describeTask();
+    expect([loop.status, loop.headers.location]).toEqual([307, "/"]);
+    emulator.addFault({ fault: { type: "redirect", status: 301, location: "http://127.0.0.1:1/" }, times: 1 });
+    const away = await describeTask();
+    expect([away.status, away.headers.location]).toEqual([301, "http://127.0.0.1:1/"]);
+  });
+
+  it("http-error-envelope answers an HTTP error status with TRTC's JSON error envelope", async () => {
+    emulator.addFault({ fault: { type: "http-error-envelope", code: "InternalError.DBError" }, times: 1 });
+    const res = await describeTask();
+    expect(res.status).toBe(500);
+    expect(JSON.parse(res.body).Response).toMatchObject({ Error: { Code: "InternalError.DBError" }, RequestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+  });
+
+  it("rejects transport fault rules that are incomplete", () => {
+    expect(() => emulator.addFault({ fault: { type: "trickle" } as never })).toThrow(/intervalMs/);
+    expect(() => emulator.addFault({ fault: { type: "oversized-body", bytes: 0 } })).toThrow(/bytes/);
+    expect(() => emulator.addFault({ fault: { type: "oversized-field", field: "Nope", length: 1 } as never })).toThrow(/field/);
+    expect(() => emulator.addFault({ fault: { type: "http-error-envelope" } as never })).toThrow(/code/);
   });
 });

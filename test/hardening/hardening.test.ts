@@ -1,12 +1,13 @@
 /**
- * Issue 7 in one process, so that one distinctive secret key and token run through the fuzz suite and the whole
- * upstream fault matrix, and every byte the function lets out can be searched for them afterwards.
+ * Hostile input and upstream faults in one process, so that one distinctive secret key and token run through the
+ * fuzz suite and the whole upstream fault matrix, and every byte the function lets out is searched for them.
  *
  * - Fuzz: ≥10,000 hostile events of every kind against the built bundle; the expected answer comes from an
  *   independent oracle (test/support/fuzz-oracle.ts); invalid input must cause zero upstream requests.
- * - Fault matrix: every fault the emulator injects, on AWS- and SCF-shaped contexts: the documented code and
- *   retryable, an answer before the deadline, no timer or socket left behind for the next invocation.
- * - Secrets: neither the secret key nor the token appears in logs, responses or thrown errors.
+ * - Fault matrix: every API-level fault the emulator injects (the transport's own are in transport.test.ts): the
+ *   documented code and retryable, an answer before the deadline (on AWS- and SCF-shaped contexts where the clock
+ *   matters), no timer or socket left behind for the next invocation.
+ * - Secrets: neither the secret key nor the token appears in logs, responses or thrown errors (checked on each).
  * The figures are printed at the end.
  */
 import fc from "fast-check";
@@ -62,7 +63,9 @@ afterAll(async () => {
 function scan(...texts: string[]): void {
   for (const text of texts) {
     figures.scannedBytes += text.length;
-    figures.secretsFound += countSecrets(text, SECRETS);
+    const found = countSecrets(text, SECRETS);
+    figures.secretsFound += found;
+    expect(found, "a secret key or token in the output").toBe(0);
   }
 }
 
@@ -175,39 +178,47 @@ interface FaultCase {
   requests: number | [number, number];
   /** The emulator sleeps this long on its side (not the function's timer): wait it out before counting timers. */
   emulatorBusyMs?: number;
+  /** Retries matter (recovery, the one token re-read, waits inside the budget): the default three attempts. Otherwise
+   * only the classification is tested, with one attempt. */
+  timed?: boolean;
+  /** The answer depends on the deadline, which AWS and SCF contexts give differently: run on both. */
+  deadline?: boolean;
 }
 
-const apiError = (code: string, retryable: boolean, status: number, requests = retryable ? 3 : 1): FaultCase => ({
+const apiError = (code: string, retryable: boolean, status: number): FaultCase => ({
   name: `API error ${code}`,
   rule: { fault: { type: "api-error", code } },
-  budgetMs: 5000,
+  budgetMs: 3000,
   code,
   retryable,
   status,
-  requests,
+  requests: 1,
 });
 
 // Expected codes, retryable and status from the README's error table and prefix rules, not from lib/errors.ts.
+// The transport's own faults (trickled bodies, sizes, redirects, event streams, …) are in transport.test.ts.
 const FAULTS: FaultCase[] = [
-  { name: "latency well inside the budget", rule: { fault: { type: "latency", ms: 400 } }, budgetMs: 3000, requests: 1 },
+  { name: "latency well inside the budget", rule: { fault: { type: "latency", ms: 300 } }, budgetMs: 3000, requests: 1, timed: true, deadline: true },
   {
     name: "latency past the budget",
-    rule: { fault: { type: "latency", ms: 2400 } },
-    budgetMs: 2000,
+    rule: { fault: { type: "latency", ms: 1100 } },
+    budgetMs: 1000,
     code: "UpstreamTimeout",
     retryable: true,
     status: 504,
     requests: [1, 3],
-    emulatorBusyMs: 2600,
+    emulatorBusyMs: 1200,
+    timed: true,
+    deadline: true,
   },
-  { name: "a hang", rule: { fault: { type: "hang" } }, budgetMs: 3000, code: "UpstreamTimeout", retryable: true, status: 504, requests: [2, 3] },
-  { name: "HTTP 502 with an HTML page", rule: { fault: { type: "http5xx", status: 502 } }, budgetMs: 5000, code: "UpstreamHttpError", retryable: true, status: 502, requests: 3 },
-  { name: "HTTP 503 with an HTML page", rule: { fault: { type: "http5xx", status: 503 } }, budgetMs: 5000, code: "UpstreamHttpError", retryable: true, status: 502, requests: 3 },
-  { name: "HTTP 500 with an HTML page", rule: { fault: { type: "http5xx", status: 500 } }, budgetMs: 5000, code: "UpstreamHttpError", retryable: true, status: 502, requests: 3 },
-  { name: "a reset connection", rule: { fault: { type: "reset" } }, budgetMs: 5000, code: "UpstreamNetworkError", retryable: true, status: 502, requests: 3 },
-  { name: "malformed JSON", rule: { fault: { type: "malformed-json" } }, budgetMs: 5000, code: "UpstreamInvalidResponse", retryable: true, status: 502, requests: 3 },
-  { name: "truncated JSON", rule: { fault: { type: "truncated-json" } }, budgetMs: 5000, code: "UpstreamInvalidResponse", retryable: true, status: 502, requests: 3 },
-  { name: "JSON without the envelope", rule: { fault: { type: "non-envelope-json" } }, budgetMs: 5000, code: "UpstreamInvalidResponse", retryable: true, status: 502, requests: 3 },
+  { name: "a hang", rule: { fault: { type: "hang" } }, budgetMs: 1000, code: "UpstreamTimeout", retryable: true, status: 504, requests: [1, 3], timed: true, deadline: true },
+  { name: "HTTP 502 with an HTML page", rule: { fault: { type: "http5xx", status: 502 } }, budgetMs: 3000, code: "UpstreamHttpError", retryable: true, status: 502, requests: 1 },
+  { name: "HTTP 503 with an HTML page", rule: { fault: { type: "http5xx", status: 503 } }, budgetMs: 3000, code: "UpstreamHttpError", retryable: true, status: 502, requests: 1 },
+  { name: "HTTP 500 with an HTML page", rule: { fault: { type: "http5xx", status: 500 } }, budgetMs: 3000, code: "UpstreamHttpError", retryable: true, status: 502, requests: 1 },
+  { name: "a reset connection", rule: { fault: { type: "reset" } }, budgetMs: 3000, code: "UpstreamNetworkError", retryable: true, status: 502, requests: 1 },
+  { name: "malformed JSON", rule: { fault: { type: "malformed-json" } }, budgetMs: 3000, code: "UpstreamInvalidResponse", retryable: true, status: 502, requests: 1 },
+  { name: "truncated JSON", rule: { fault: { type: "truncated-json" } }, budgetMs: 3000, code: "UpstreamInvalidResponse", retryable: true, status: 502, requests: 1 },
+  { name: "JSON without the envelope", rule: { fault: { type: "non-envelope-json" } }, budgetMs: 3000, code: "UpstreamInvalidResponse", retryable: true, status: 502, requests: 1 },
   // The action's documented business errors.
   apiError("FailedOperation.QueryTaskInfoFailed", true, 502),
   apiError("InternalError.DBError", true, 502),
@@ -219,96 +230,103 @@ const FAULTS: FaultCase[] = [
   apiError("AuthFailure.SecretIdNotFound", false, 502),
   apiError("AuthFailure.SignatureExpire", false, 502),
   apiError("AuthFailure.UnauthorizedOperation", false, 502),
-  apiError("AuthFailure.TokenFailure", false, 502, 2), // re-read the credentials and retry once, then give up
+  apiError("AuthFailure.InvalidAuthorization", false, 502),
+  { ...apiError("AuthFailure.TokenFailure", false, 502), requests: 2, timed: true }, // re-read the credentials and retry once, then give up
   apiError("InternalError", true, 502),
   apiError("ServiceUnavailable", true, 502),
   apiError("UnsupportedRegion", false, 500),
   apiError("InvalidParameterValue", false, 400), // a common code: the caller's value, refused by TRTC
-  { ...apiError("RequestLimitExceeded", true, 429), budgetMs: 3000, requests: [2, 3] }, // throttling waits a 1 s window out
-  { name: "throttling that persists", rule: { fault: { type: "throttle" } }, budgetMs: 3000, code: "RequestLimitExceeded", retryable: true, status: 429, requests: [2, 3] },
-  { name: "throttling for a while, then recovery", rule: { fault: { type: "throttle" }, durationMs: 1200 }, budgetMs: 10_000, requests: [2, 3] },
-  { name: "one HTTP 502, then recovery", rule: { fault: { type: "http5xx" }, times: 1 }, budgetMs: 5000, requests: 2 },
-  // A budget shorter than the attempt time-out: the function arms its own per-attempt timer, which must be cleared.
-  { name: "HTTP 502 on a 1 s budget", rule: { fault: { type: "http5xx" } }, budgetMs: 1000, code: "UpstreamHttpError", retryable: true, status: 502, requests: [1, 3] },
-  { name: "one HTTP 502, then recovery, on a 1 s budget", rule: { fault: { type: "http5xx" }, times: 1 }, budgetMs: 1000, requests: 2 },
-  { name: "one reset, then recovery", rule: { fault: { type: "reset" }, times: 1 }, budgetMs: 5000, requests: 2 },
+  apiError("RequestLimitExceeded", true, 429),
+  { name: "throttling for a while, then recovery", rule: { fault: { type: "throttle" }, durationMs: 600 }, budgetMs: 6000, requests: [2, 3], timed: true }, // waits a 1 s window out
+  { name: "one HTTP 502, then recovery", rule: { fault: { type: "http5xx" }, times: 1 }, budgetMs: 3000, requests: 2, timed: true },
+  // A budget shorter than the attempt time-out: the attempt is cut to the deadline, and its timer must be cleared.
+  { name: "HTTP 502 on a 1 s budget", rule: { fault: { type: "http5xx" } }, budgetMs: 1000, code: "UpstreamHttpError", retryable: true, status: 502, requests: [1, 3], timed: true, deadline: true },
+  { name: "one HTTP 502, then recovery, on a 1 s budget", rule: { fault: { type: "http5xx" }, times: 1 }, budgetMs: 1000, requests: 2, timed: true, deadline: true },
+  { name: "one reset, then recovery", rule: { fault: { type: "reset" }, times: 1 }, budgetMs: 3000, requests: 2, timed: true },
 ];
 
-describe("fault matrix: every injectable fault, AWS and SCF contexts", () => {
-  const variants = [
-    { name: "AWS context, HTTP API event", http: true, entry: () => fn.handler, context: (ms: number, id: string) => awsContext(ms, id) },
-    { name: "SCF context (no getRemainingTimeInMillis), direct invocation with throwOnError", http: false, entry: () => fn.main_handler, context: (ms: number, id: string) => scfContext(ms, id) },
-  ];
+const VARIANTS = [
+  { name: "AWS context, HTTP API event", http: true, entry: (b: Bundle) => b.handler, context: (ms: number, id: string) => awsContext(ms, id) },
+  { name: "SCF context (no getRemainingTimeInMillis), direct invocation with throwOnError", http: false, entry: (b: Bundle) => b.main_handler, context: (ms: number, id: string) => scfContext(ms, id) },
+];
+const RUNS = FAULTS.flatMap((fault) => (fault.deadline ? VARIANTS : VARIANTS.slice(0, 1)).map((variant) => ({ fault, variant })));
+
+describe("fault matrix: every injectable fault; AWS and SCF contexts where the deadline matters", () => {
+  let once: Bundle;
+  beforeAll(() => {
+    // The classification-only cases: one attempt each (the retry policy has tests of its own).
+    once = loadBundle({ TRTC_MAX_ATTEMPTS: "1" });
+    delete process.env.TRTC_MAX_ATTEMPTS;
+  });
   let n = 0;
 
-  for (const fault of FAULTS) {
-    for (const variant of variants) {
-      it(`${fault.name} — ${variant.name}`, async () => {
-        figures.faultRuns++;
-        emulator.clearFaults();
-        emulator.resetStats();
-        // Start each case from a warm, idle process: one pooled connection at most, no timers of ours.
-        await invoke(fn.handler, { SdkAppId: APP, TaskId: DEMO_TASK }, awsContext(5000));
-        emulator.resetStats();
-        await tick();
-        const timersBefore = pendingTimers();
-        emulator.addFault(fault.rule);
+  for (const { fault, variant } of RUNS) {
+    it(`${fault.name} — ${variant.name}`, async () => {
+      figures.faultRuns++;
+      const bundle = fault.timed ? fn : once;
+      emulator.clearFaults();
+      emulator.resetStats();
+      // Start each case from a warm, idle process: one pooled connection at most, no timers of ours.
+      await invoke(bundle.handler, { SdkAppId: APP, TaskId: DEMO_TASK }, awsContext(5000));
+      emulator.resetStats();
+      await tick();
+      const timersBefore = pendingTimers();
+      emulator.addFault(fault.rule);
 
-        const requestId = `fault-${++n}`;
-        const event = variant.http
-          ? awsHttpApiEvent({ query: { SdkAppId: String(APP), TaskId: DEMO_TASK } })
-          : { SdkAppId: APP, TaskId: DEMO_TASK, throwOnError: true };
-        const started = Date.now();
-        const { value, thrown, threw, lines } = await invoke(variant.entry(), event, variant.context(fault.budgetMs, requestId));
-        const elapsed = Date.now() - started;
-        const stats = emulator.stats();
-        emulator.clearFaults();
+      const requestId = `fault-${++n}`;
+      const event = variant.http
+        ? awsHttpApiEvent({ query: { SdkAppId: String(APP), TaskId: DEMO_TASK } })
+        : { SdkAppId: APP, TaskId: DEMO_TASK, throwOnError: true };
+      const started = Date.now();
+      const { value, thrown, threw, lines } = await invoke(variant.entry(bundle), event, variant.context(fault.budgetMs, requestId));
+      const elapsed = Date.now() - started;
+      const stats = emulator.stats();
+      emulator.clearFaults();
 
-        // An answer before the platform's limit (the function aims at the limit minus its margin).
-        expect(elapsed).toBeLessThan(fault.budgetMs);
-        const [min, max] = Array.isArray(fault.requests) ? fault.requests : [fault.requests, fault.requests];
-        expect(stats.requests).toBeGreaterThanOrEqual(min);
-        expect(stats.requests).toBeLessThanOrEqual(max);
-        expect(stats.log.every((entry) => entry.traceId === requestId)).toBe(true);
+      // An answer before the platform's limit (the function aims at the limit minus its margin).
+      expect(elapsed).toBeLessThan(fault.budgetMs);
+      const [min, max] = Array.isArray(fault.requests) ? fault.requests : [fault.requests, fault.requests];
+      expect(stats.requests).toBeGreaterThanOrEqual(min);
+      expect(stats.requests).toBeLessThanOrEqual(max);
+      expect(stats.log.every((entry) => entry.traceId === requestId)).toBe(true);
 
-        let payload: any;
-        if (variant.http) {
-          expect(threw).toBe(false);
-          expect(value.statusCode).toBe(fault.code ? fault.status : 200);
-          const headers = lowerCased(value.headers);
-          expect(headers).toMatchObject({ "cache-control": "no-store", "x-content-type-options": "nosniff" });
-          if (fault.status === 429) expect(headers["retry-after"]).toBe("1");
-          payload = JSON.parse(value.body);
-        } else if (fault.code) {
-          expect(threw).toBe(true);
-          expect((thrown as Error).name).toBe(fault.code);
-          payload = JSON.parse((thrown as Error).message);
-        } else {
-          expect(threw).toBe(false);
-          payload = value;
-        }
-        if (fault.code) {
-          expect(payload).toMatchObject({ ok: false, sdkAppId: APP, taskId: DEMO_TASK, error: { code: fault.code, retryable: fault.retryable } });
-          if (fault.rule.fault.type === "api-error" || fault.rule.fault.type === "throttle") expect(payload.requestId).toMatch(/^[0-9a-f-]{36}$/);
-          else expect(payload.requestId).toBeNull();
-        } else {
-          expect(payload).toMatchObject({ ok: true, status: "InProgress", running: true });
-        }
-        expect(lines.map((l) => JSON.parse(l).requestId)).toEqual([requestId]);
+      let payload: any;
+      if (variant.http) {
+        expect(threw).toBe(false);
+        expect(value.statusCode).toBe(fault.code ? fault.status : 200);
+        const headers = lowerCased(value.headers);
+        expect(headers).toMatchObject({ "cache-control": "no-store", "x-content-type-options": "nosniff" });
+        if (fault.status === 429) expect(headers["retry-after"]).toBe("1");
+        payload = JSON.parse(value.body);
+      } else if (fault.code) {
+        expect(threw).toBe(true);
+        expect((thrown as Error).name).toBe(fault.code);
+        payload = JSON.parse((thrown as Error).message);
+      } else {
+        expect(threw).toBe(false);
+        payload = value;
+      }
+      if (fault.code) {
+        expect(payload).toMatchObject({ ok: false, sdkAppId: APP, taskId: DEMO_TASK, error: { code: fault.code, retryable: fault.retryable } });
+        if (fault.rule.fault.type === "api-error" || fault.rule.fault.type === "throttle") expect(payload.requestId).toMatch(/^[0-9a-f-]{36}$/);
+        else expect(payload.requestId).toBeNull();
+      } else {
+        expect(payload).toMatchObject({ ok: true, status: "InProgress", running: true });
+      }
+      expect(lines.map((l) => JSON.parse(l).requestId)).toEqual([requestId]);
 
-        // Nothing of this invocation outlives it: no timer of ours, at most the one keep-alive socket in the pool.
-        if (fault.emulatorBusyMs) await sleep(Math.max(0, fault.emulatorBusyMs - (Date.now() - started)) + 100);
-        await tick();
-        expect(pendingTimers(), "timers left pending after the invocation").toBeLessThanOrEqual(timersBefore);
-        expect(clientSockets(), "sockets to TRTC after the invocation").toBeLessThanOrEqual(1);
-        figures.faultsSurvived++;
-      }, 30_000);
-    }
+      // Nothing of this invocation outlives it: no timer of ours, at most the one keep-alive socket in the pool.
+      if (fault.emulatorBusyMs) await sleep(Math.max(0, fault.emulatorBusyMs - (Date.now() - started)) + 100);
+      await tick();
+      expect(pendingTimers(), "timers left pending after the invocation").toBeLessThanOrEqual(timersBefore);
+      expect(clientSockets(), "sockets to TRTC after the invocation").toBeLessThanOrEqual(1);
+      figures.faultsSurvived++;
+    }, 30_000);
   }
 });
 
 describe("secrets", () => {
-  it("the distinctive key and token signed the calls, and appear nowhere in logs, responses or thrown errors", async () => {
+  it("the distinctive key and token sign the calls, and the scanner every invocation of this file runs through sees them", async () => {
     // The harness can see a leak: the scanner finds a secret (and a cut one) when there is one.
     expect(countSecrets(`x${SECRET_KEY}x ${TOKEN.slice(0, 20)}`, SECRETS)).toBeGreaterThan(0);
     // The emulator accepts only the distinctive credential, with its token: answered calls used them.
@@ -316,9 +334,5 @@ describe("secrets", () => {
     const { value } = await invoke(fn.handler, { SdkAppId: APP, TaskId: DEMO_TASK }, awsContext(5000));
     expect(value).toMatchObject({ ok: true });
     expect(emulator.stats().log[0]).toMatchObject({ token: true, status: "InProgress" });
-    expect(figures.secretsFound).toBe(0);
-    // …over the whole fuzz suite and fault matrix (a run filtered with -t checks what it ran).
-    if (figures.fuzzCases > 0) expect(figures.fuzzCases).toBeGreaterThanOrEqual(10_000);
-    if (figures.faultRuns > 0) expect(figures.faultRuns).toBe(FAULTS.length * 2);
   });
 });

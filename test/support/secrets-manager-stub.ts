@@ -1,7 +1,7 @@
 /**
  * A local stand-in for AWS Secrets Manager's GetSecretValue (AWS JSON 1.1 protocol: POST /, header
  * `X-Amz-Target: secretsmanager.GetSecretValue`), enough for the real AWS SDK v3 client that middy's
- * secrets-manager middleware uses. Point the SDK at it with AWS_ENDPOINT_URL_SECRETS_MANAGER. It does not check
+ * function's credential source uses. Point the SDK at it with AWS_ENDPOINT_URL_SECRETS_MANAGER. It does not check
  * SigV4 signatures; it records that each request carried one.
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
@@ -21,6 +21,10 @@ export interface SecretsManagerStub {
   setSecret(secretId: string, value: unknown): void;
   /** Makes every following call fail with this AWS error, until cleared with undefined. */
   failWith(failure: StubFailure | undefined): void;
+  /** Makes every following call go unanswered (a VPC with no route to Secrets Manager), until cleared with false. */
+  hang(on: boolean): void;
+  /** Connections open now (a hung call the client gave up on must have closed its own). */
+  openConnections(): number;
   close(): Promise<void>;
 }
 
@@ -34,6 +38,7 @@ export async function startSecretsManagerStub(): Promise<SecretsManagerStub> {
   const secrets = new Map<string, { value: string; version: number }>();
   const calls: SecretsManagerStub["calls"] = [];
   let failure: StubFailure | undefined;
+  let hanging = false;
 
   const server: Server = createServer(async (request, response) => {
     const body = await readBody(request);
@@ -50,6 +55,7 @@ export async function startSecretsManagerStub(): Promise<SecretsManagerStub> {
     }
     const { SecretId } = JSON.parse(body || "{}") as { SecretId?: string };
     calls.push({ secretId: String(SecretId), signed: /^AWS4-HMAC-SHA256 /.test(String(request.headers.authorization)) });
+    if (hanging) return; // read, never answered
     if (failure) return answer(failure.status, { __type: failure.type, message: failure.message ?? failure.type }, failure.type);
     const secret = SecretId === undefined ? undefined : secrets.get(SecretId);
     if (!secret) {
@@ -65,6 +71,11 @@ export async function startSecretsManagerStub(): Promise<SecretsManagerStub> {
       CreatedDate: Date.now() / 1000,
     });
   });
+  const sockets = new Set<import("node:net").Socket>();
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 
@@ -78,6 +89,10 @@ export async function startSecretsManagerStub(): Promise<SecretsManagerStub> {
     failWith(next) {
       failure = next;
     },
+    hang(on) {
+      hanging = on;
+    },
+    openConnections: () => sockets.size,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

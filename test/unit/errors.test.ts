@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { API_ERRORS, FUNCTION_ERRORS, TrtcFunctionError, describeErrorCode } from "../../lib/errors";
 import { classifySdkError } from "../../lib/trtc-client";
+import { AttemptBudget } from "../../lib/transport/fetch";
 
 /** What the SDK throws, built the way abstract_client.js builds it. */
 function sdkError(message: string, fields: Record<string, unknown> = {}) {
@@ -9,45 +10,37 @@ function sdkError(message: string, fields: Record<string, unknown> = {}) {
 
 describe("classifySdkError", () => {
   it("passes an API error's code and RequestId through, with retryable from the catalogue", () => {
-    const e = classifySdkError(sdkError("Request limit exceeded", { code: "RequestLimitExceeded", requestId: "r-1" }), false, 1000);
+    const e = classifySdkError(sdkError("Request limit exceeded", { code: "RequestLimitExceeded", requestId: "r-1" }));
     expect(e.toPayload()).toEqual({ code: "RequestLimitExceeded", message: "Request limit exceeded", retryable: true });
     expect(e.requestId).toBe("r-1");
-    expect(classifySdkError(sdkError("db", { code: "InternalError.DBError" }), false, 1).retryable).toBe(true);
-    expect(classifySdkError(sdkError("q", { code: "FailedOperation.QueryTaskInfoFailed" }), false, 1).retryable).toBe(true);
-    expect(classifySdkError(sdkError("sig", { code: "AuthFailure.SignatureFailure" }), false, 1).retryable).toBe(false);
-    expect(classifySdkError(sdkError("t", { code: "InvalidParameter.TaskId" }), false, 1).retryable).toBe(false);
+    expect(classifySdkError(sdkError("db", { code: "InternalError.DBError" })).retryable).toBe(true);
+    expect(classifySdkError(sdkError("q", { code: "FailedOperation.QueryTaskInfoFailed" })).retryable).toBe(true);
+    expect(classifySdkError(sdkError("sig", { code: "AuthFailure.SignatureFailure" })).retryable).toBe(false);
+    expect(classifySdkError(sdkError("t", { code: "InvalidParameter.TaskId" })).retryable).toBe(false);
   });
 
   it("keeps unknown API codes, classified by prefix", () => {
-    expect(classifySdkError(sdkError("x", { code: "RequestLimitExceeded.UinLimitExceeded" }), false, 1).retryable).toBe(true);
-    expect(classifySdkError(sdkError("x", { code: "InternalError.SomethingNew" }), false, 1).retryable).toBe(true);
-    const unknown = classifySdkError(sdkError("x", { code: "BrandNew.Code" }), false, 1);
+    expect(classifySdkError(sdkError("x", { code: "RequestLimitExceeded.UinLimitExceeded" })).retryable).toBe(true);
+    expect(classifySdkError(sdkError("x", { code: "InternalError.SomethingNew" })).retryable).toBe(true);
+    const unknown = classifySdkError(sdkError("x", { code: "BrandNew.Code" }));
     expect(unknown.code).toBe("BrandNew.Code");
     expect(unknown.retryable).toBe(false);
   });
 
-  it("our own abort is a time-out, whatever the message", () => {
-    expect(classifySdkError(sdkError("The user aborted a request."), true, 1234).code).toBe("UpstreamTimeout");
-    expect(classifySdkError(Object.assign(new Error("The operation was aborted."), { type: "aborted", name: "AbortError" }), true, 1).code).toBe("UpstreamTimeout");
-    expect(classifySdkError(sdkError("network timeout at: http://trtc.tencentcloudapi.com/"), false, 1).code).toBe("UpstreamTimeout");
+  it("the transport's own verdict, left on the attempt's budget, wins over what the SDK made of it", () => {
+    const budget = new AttemptBudget(Date.now() + 1000);
+    budget.failure = new TrtcFunctionError("UpstreamTimeout", "TRTC did not answer within 1000 ms");
+    expect(classifySdkError(sdkError("TRTC did not answer within 1000 ms"), budget)).toBe(budget.failure);
   });
 
-  it("HTTP errors from a gateway are UpstreamHttpError, retryable for 5xx", () => {
-    const e = classifySdkError(sdkError("Bad Gateway", { httpCode: 502 }), false, 1);
-    expect([e.code, e.retryable]).toEqual(["UpstreamHttpError", true]);
-    expect(classifySdkError(sdkError("Forbidden", { httpCode: 403 }), false, 1).retryable).toBe(false);
-  });
-
-  it("bodies that are not the JSON envelope are UpstreamInvalidResponse", () => {
-    const invalidJson = Object.assign(new Error("invalid json response body at http://x/ reason: Unexpected end of JSON input"), { type: "invalid-json" });
-    expect(classifySdkError(invalidJson, false, 1).code).toBe("UpstreamInvalidResponse");
-    expect(classifySdkError(new TypeError("Cannot read properties of undefined (reading 'Error')"), false, 1).code).toBe("UpstreamInvalidResponse");
-  });
-
-  it("transport failures are UpstreamNetworkError with the reason, retryable", () => {
-    const e = classifySdkError(sdkError("request to http://trtc.tencentcloudapi.com/ failed, reason: socket hang up"), false, 1);
-    expect(e.toPayload()).toEqual({ code: "UpstreamNetworkError", message: "The connection to TRTC failed: socket hang up", retryable: true });
-    expect(classifySdkError(sdkError("request to http://x/ failed, reason: connect ECONNREFUSED 127.0.0.1:1"), false, 1).code).toBe("UpstreamNetworkError");
+  it("anything else the SDK throws is UpstreamInvalidResponse in the function's own words, never the raw message", () => {
+    const raw = "Header value \"AKIDsecret\u201d\" is not a legal HTTP header value; Cannot read properties of undefined (reading 'Error')";
+    for (const error of [sdkError(raw), new TypeError(raw), raw]) {
+      const e = classifySdkError(error, new AttemptBudget(Date.now()));
+      expect(e.code).toBe("UpstreamInvalidResponse");
+      expect(e.message).not.toContain("AKID");
+      expect(e.message).not.toContain("Cannot read");
+    }
   });
 });
 

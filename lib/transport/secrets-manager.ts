@@ -1,0 +1,156 @@
+/**
+ * The TRTC key pair read from an AWS Secrets Manager secret with one direct `GetSecretValue`, kept for a TTL.
+ *
+ * Written against the AWS SDK client directly rather than through @middy/secrets-manager: middy refreshes its cache
+ * on a background timer that nobody awaits (a failed refresh there is an unhandled rejection, which ends a Lambda
+ * container) and knows nothing of the invocation's deadline. Here the secret is read when an invocation finds the
+ * keys older than the TTL, inside that invocation's time: the fetch is aborted (its socket destroyed by the AWS SDK)
+ * within the deadline (see SECRET_FETCH_MAX_MS), and concurrent invocations share one fetch, each waiting no longer
+ * than its own bound.
+ *
+ * Failures: a refused secret (not found, access denied, malformed value) is `InvalidConfiguration.Secret`; Secrets
+ * Manager failing, throttling, unreachable or hanging is `UpstreamSecretsError` (retryable) — unless keys were read
+ * before, which are then kept, and the next invocation tries again. Messages and log lines name the AWS error, never
+ * the secret's name or ARN (an account id) nor anything of its value.
+ *
+ * The AWS SDK is not in the bundle; Lambda's Node.js runtimes provide it.
+ */
+import { credentialsFromSecret, type Credentials } from "../credentials";
+import { TrtcFunctionError } from "../errors";
+import type { Logger } from "../logger";
+
+export const SECRET_ID_ENV = "TRTC_CREDENTIALS_SECRET_ID";
+
+/**
+ * A healthy GetSecretValue takes tens of ms. A first read may take up to this (and never past the deadline); a
+ * refresh, with keys in hand, at most REFRESH_MAX_MS or a quarter of the time left, so that a hanging Secrets
+ * Manager still leaves the invocation time to ask TRTC with the keys it has.
+ */
+export const SECRET_FETCH_MAX_MS = 3000;
+export const REFRESH_MAX_MS = 1000;
+
+/** Error names that mean the secret or the permission is wrong, not that Secrets Manager is having a bad moment. */
+const PERMANENT = new Set([
+  "ResourceNotFoundException",
+  "AccessDeniedException",
+  "DecryptionFailure",
+  "InvalidParameterException",
+  "InvalidRequestException",
+  "UnrecognizedClientException",
+  "ValidationException",
+]);
+
+export interface SecretsClient {
+  send(command: unknown, options?: { abortSignal?: AbortSignal }): Promise<{ SecretString?: string }>;
+}
+
+export interface SecretKeysOptions {
+  secretId: string;
+  /** How long keys read from the secret are used before it is read again, ms. */
+  ttlMs: number;
+  logger: Logger;
+  /** The AWS SDK client and command; default: @aws-sdk/client-secrets-manager from the runtime. */
+  client?: () => { client: SecretsClient; command: (secretId: string) => unknown };
+  now?: () => number;
+}
+
+/** Classifies what GetSecretValue threw. */
+export function secretError(error: unknown, timedOut = false): TrtcFunctionError {
+  const name = String((error as { name?: unknown } | undefined)?.name ?? "Error").replace(/[^A-Za-z0-9.]/g, "").slice(0, 64) || "Error";
+  if (timedOut) return new TrtcFunctionError("UpstreamSecretsError", "Secrets Manager did not answer before the invocation's deadline", { cause: error });
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  const permanent = PERMANENT.has(name) || (status !== undefined && status >= 400 && status < 500 && status !== 429 && !/Throttl/i.test(name));
+  return permanent
+    ? new TrtcFunctionError("InvalidConfiguration.Secret", `Secrets Manager refused the secret ${SECRET_ID_ENV} names (${name})`, { cause: error })
+    : new TrtcFunctionError("UpstreamSecretsError", `Secrets Manager failed or could not be reached (${name})`, { cause: error });
+}
+
+/** An ARN names its region; a plain name is looked up in the function's own region (AWS_REGION). */
+function regionOf(secretId: string): string | undefined {
+  return /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):/.exec(secretId)?.[1];
+}
+
+function runtimeClient(secretId: string): { client: SecretsClient; command: (secretId: string) => unknown } {
+  // require, not import(): Lambda finds its own AWS SDK through NODE_PATH, which only require honours.
+  const sdk = require("@aws-sdk/client-secrets-manager") as typeof import("@aws-sdk/client-secrets-manager");
+  const region = regionOf(secretId);
+  return {
+    client: new sdk.SecretsManagerClient(region ? { region } : {}) as unknown as SecretsClient,
+    command: (id) => new sdk.GetSecretValueCommand({ SecretId: id }),
+  };
+}
+
+/** Resolves with `promise`, or rejects with `onTimeout()` at `deadline`; its timer never outlives the call. */
+function byDeadline<T>(promise: Promise<T>, deadline: number, now: () => number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), Math.max(0, deadline - now()));
+  });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}
+
+export class SecretKeys {
+  private keys: Credentials | undefined;
+  private readAt = -Infinity;
+  private inflight: Promise<Credentials> | undefined;
+  private sdk: ReturnType<typeof runtimeClient> | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly options: SecretKeysOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The keys read last; throws when none were. */
+  current(): Credentials {
+    if (!this.keys) throw new TrtcFunctionError("InvalidConfiguration.Credentials", `The secret ${SECRET_ID_ENV} names has not been read yet`);
+    return this.keys;
+  }
+
+  /** Reads the secret if the keys are older than the TTL, by `deadline` at the latest. */
+  async prepare(deadline: number): Promise<void> {
+    if (this.keys && this.now() - this.readAt < this.options.ttlMs) return;
+    const remaining = Math.max(0, deadline - this.now());
+    const until = this.now() + (this.keys ? Math.min(REFRESH_MAX_MS, remaining / 4) : Math.min(SECRET_FETCH_MAX_MS, remaining));
+    this.inflight ??= this.fetch(until).finally(() => (this.inflight = undefined));
+    try {
+      await byDeadline(this.inflight, until, this.now, () => secretError(undefined, true));
+    } catch (error) {
+      const failure = error instanceof TrtcFunctionError ? error : secretError(error);
+      const awsError = (failure.cause as { name?: unknown } | undefined)?.name;
+      if (this.keys && failure.code === "UpstreamSecretsError") {
+        // A Secrets Manager blip during a refresh should not stop a working function: keep the last keys read.
+        this.options.logger.log("warn", "Could not refresh the TRTC credentials secret; using the keys read before", { code: failure.code, awsError });
+        return;
+      }
+      this.options.logger.log("error", "Could not read the TRTC credentials secret", { code: failure.code, awsError });
+      throw failure;
+    }
+  }
+
+  private async fetch(until: number): Promise<Credentials> {
+    try {
+      this.sdk ??= (this.options.client ?? (() => runtimeClient(this.options.secretId)))();
+    } catch (error) {
+      throw new TrtcFunctionError("InvalidConfiguration.Secret", `${SECRET_ID_ENV} is set but the AWS SDK for Secrets Manager is not available (AWS Lambda's Node.js runtimes provide it)`, { cause: error });
+    }
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), Math.max(0, until - this.now()));
+    let secretString: string | undefined;
+    try {
+      ({ SecretString: secretString } = await this.sdk.client.send(this.sdk.command(this.options.secretId), { abortSignal: abort.signal }));
+    } catch (error) {
+      throw secretError(error, abort.signal.aborted);
+    } finally {
+      clearTimeout(timer);
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(secretString ?? "");
+    } catch {
+      throw new TrtcFunctionError("InvalidConfiguration.Secret", 'The secret must be a JSON object {"SecretId": "…", "SecretKey": "…"}');
+    }
+    this.keys = credentialsFromSecret(value);
+    this.readAt = this.now();
+    return this.keys;
+  }
+}

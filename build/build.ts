@@ -16,14 +16,12 @@ export const BUNDLE_BUDGET_BYTES = 100 * 1024;
 
 /** Dependencies of the SDK this function never reaches, replaced by small stand-ins (see each shim's comment). */
 const shims = {
-  "whatwg-url": join(__dirname, "shims", "whatwg-url.js"),
   "form-data": join(__dirname, "shims", "form-data.js"),
   "https-proxy-agent": join(__dirname, "shims", "https-proxy-agent.js"),
   "json-bigint": join(__dirname, "shims", "json-bigint.js"),
-  // Cold start: smaller stand-ins for modules the SDK and node-fetch load eagerly (test/deploy/shims.test.ts checks them).
+  // Cold start: smaller stand-ins for modules the SDK loads eagerly (test/deploy/shims.test.ts checks them).
   tslib: join(__dirname, "shims", "tslib.js"),
   uuid: join(__dirname, "shims", "uuid.js"),
-  encoding: join(__dirname, "shims", "encoding.js"),
   // Not a stand-in: the function's own bounded transport replaces node-fetch under the SDK (lib/transport/fetch.ts).
   "node-fetch": join(root, "lib", "transport", "fetch.ts"),
 };

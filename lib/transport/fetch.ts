@@ -16,7 +16,7 @@
  */
 import http from "node:http";
 import https from "node:https";
-import zlib from "node:zlib";
+import { constants as zlibConstants, createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 import type { Transform } from "node:stream";
 import { TrtcFunctionError } from "../errors";
 
@@ -87,10 +87,10 @@ function decompressor(encoding: string | undefined): Transform | undefined | nul
   const name = (encoding ?? "identity").trim().toLowerCase();
   if (name === "identity" || name === "") return undefined;
   // Sync flush, as node-fetch does: servers often end gzip streams without the final block.
-  const flush = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
-  if (name === "gzip" || name === "x-gzip") return zlib.createGunzip(flush);
-  if (name === "deflate") return zlib.createInflate(flush);
-  if (name === "br") return zlib.createBrotliDecompress();
+  const flush = { flush: zlibConstants.Z_SYNC_FLUSH, finishFlush: zlibConstants.Z_SYNC_FLUSH };
+  if (name === "gzip" || name === "x-gzip") return createGunzip(flush);
+  if (name === "deflate") return createInflate(flush);
+  if (name === "br") return createBrotliDecompress();
   return null; // an encoding we did not ask for
 }
 

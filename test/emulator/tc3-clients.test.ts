@@ -89,7 +89,7 @@ function pythonStyle(o: PythonStyle = {}): Promise<Answer> {
   const method = o.method ?? "POST";
   const params = o.params ?? { SdkAppId: 1400000001, TaskId: "demo-task-in-progress" };
   // urlencode(params) for GET; json.dumps(params) for POST (Python's default separators: ", " and ": ").
-  const query = method === "GET" ? new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString() : "";
+  const query = method === "GET" ? new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)])).toString() : "";
   const body = method === "POST" ? `{${Object.entries(params).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(", ")}}` : "";
   const contentType = o.contentType ?? (method === "GET" ? "application/x-www-form-urlencoded" : "application/json");
   const timestamp = o.timestamp ?? Math.floor(Date.now() / 1000);

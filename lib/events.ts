@@ -197,7 +197,7 @@ const firstRecord = (event: Json): Json | undefined =>
 
 /**
  * The trigger a non-HTTP event comes from, by the documented shapes (AWS: S3, SQS, SNS, EventBridge and scheduled
- * events, CloudWatch Logs; Tencent: timer, COS, CMQ, CKafka), or undefined. Such an event asks for no status:
+ * events, CloudWatch Logs, DynamoDB and Kinesis streams; Tencent: timer, COS, CMQ, CKafka, CLS), or undefined. Such an event asks for no status:
  * it answers InvalidRequest.Event instead of a MissingParameter that would send its operator looking for a typo.
  */
 export function triggerOf(event: unknown): string | undefined {
@@ -210,12 +210,16 @@ export function triggerOf(event: unknown): string | undefined {
     if (isObject(record.cos)) return "a Tencent COS notification";
     if (isObject(record.CMQ)) return "a Tencent CMQ message";
     if (isObject(record.Ckafka)) return "a Tencent CKafka message batch";
+    if (record.eventSource === "aws:dynamodb") return "an Amazon DynamoDB Streams batch";
+    if (record.eventSource === "aws:kinesis") return "an Amazon Kinesis stream batch";
     return "a batch of trigger records";
   }
   if (typeof event["detail-type"] === "string" && typeof event.source === "string") {
     return event.source === "aws.events" && event["detail-type"] === "Scheduled Event" ? "an EventBridge scheduled event" : "an EventBridge event";
   }
   if (isObject(event.awslogs) && typeof event.awslogs.data === "string") return "a CloudWatch Logs subscription";
+  // Tencent's log trigger is CloudWatch's shape under another name: {"clslogs": {"data": "<base64 gzip>"}}.
+  if (isObject(event.clslogs) && typeof event.clslogs.data === "string") return "a Tencent CLS log trigger";
   if (event.Type === "Timer" && typeof event.TriggerName === "string") return "a Tencent SCF timer trigger";
   return undefined;
 }

@@ -210,8 +210,17 @@ export default function boundedFetch(url: string, init: FetchInit = {}): Promise
   });
 }
 
+/**
+ * An HTTP error without TRTC's envelope. TRTC answers its API errors as HTTP 200 with Response.Error, so a 5xx, 408
+ * or 429 page (or another status TRTC does not use) is its gateway failing for now (UpstreamHttpError, retryable, as
+ * the error table says), while any other 4xx comes from what TRTC_ENDPOINT_URL / TRTC_ENDPOINT point at (a proxy, a private link, a WAF): no retry helps,
+ * and the code says so rather than a retryable code marked not retryable, which workflows retrying by name would retry.
+ */
 function httpError(status: number): TrtcFunctionError {
-  return new TrtcFunctionError("UpstreamHttpError", `TRTC answered HTTP ${status}`, { retryable: status >= 500 || status === 429 || status === 408 });
+  if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
+    return new TrtcFunctionError("InvalidConfiguration.Endpoint", `The endpoint answered HTTP ${status}, not TRTC's API; check TRTC_ENDPOINT_URL and TRTC_ENDPOINT`);
+  }
+  return new TrtcFunctionError("UpstreamHttpError", `TRTC answered HTTP ${status}`);
 }
 
 function headerValue(res: http.IncomingMessage, name: string): string | null {

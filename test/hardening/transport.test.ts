@@ -138,6 +138,12 @@ describe.each(contexts)("the deadline holds, %s context", (_platform, context) =
     }
     record(`${_platform} hang ×60`, outcomes, 1000);
     await expectNothingLeft(timersBefore, 0);
+    // More invocations than the agent has sockets were queued on it: once the upstream answers, the next ones reach it.
+    emulator.clearFaults();
+    emulator.resetStats();
+    const { outcomes: after } = await invoke(fn.main_handler, Array.from({ length: 5 }, () => query), context(1000));
+    for (const { value } of after) expect(value).toMatchObject({ ok: true, status: "InProgress" });
+    expect(emulator.stats().requests).toBe(5);
   });
 
   it("a deadline shorter than the attempt time-out that lands during the body leaves no timer behind", async () => {

@@ -89,7 +89,7 @@ const shapeEntry = fc.oneof(
   // The members that make a non-HTTP trigger's event (test/support/trigger-events.ts), real and hostile.
   fc.tuple(fc.constant("Records"), fc.oneof(fc.constantFrom<unknown>(...TRIGGER_EVENTS.map(([, e]) => (e as { Records?: unknown }).Records).filter(Boolean)), hostileValue)),
   fc.tuple(fc.constantFrom("source", "detail-type"), fc.oneof(fc.constantFrom<unknown>("aws.events", "Scheduled Event", "aws.ec2"), hostileValue)),
-  fc.tuple(fc.constant("awslogs"), fc.oneof(fc.constant<unknown>({ data: "H4sIAAAAAAAAAA==" }), hostileValue)),
+  fc.tuple(fc.constantFrom("awslogs", "clslogs"), fc.oneof(fc.constant<unknown>({ data: "H4sIAAAAAAAAAA==" }), hostileValue)),
   fc.tuple(fc.constantFrom("Type", "TriggerName"), fc.oneof(fc.constantFrom<unknown>("Timer", "EveryDay"), hostileValue)),
 );
 

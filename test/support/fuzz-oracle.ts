@@ -45,13 +45,15 @@ const own = (v: unknown): Json => (isObject(v) ? v : {});
 /**
  * Contract "Events the handler recognises": what a non-HTTP trigger sends (queues, storage, schedules, logs) — an
  * S3/SQS/SNS/COS/CMQ/CKafka `Records` batch, an EventBridge event (`source`, `detail-type`), a CloudWatch Logs
- * subscription (`awslogs.data`), an SCF timer (`Type: "Timer"`) — unless it names a status query's parameter.
+ * subscription (`awslogs.data`), a Tencent CLS log trigger (`clslogs.data`), an SCF timer (`Type: "Timer"`) — unless
+ * it names a status query's parameter.
  */
 function isTriggerEvent(event: Json): boolean {
   if (["SdkAppId", "sdkAppId", "TaskId", "taskId", "TaskIds", "taskIds", "Tasks", "tasks"].some((k) => Object.hasOwn(event, k))) return false;
   if (Array.isArray(event.Records) && isObject(event.Records[0])) return true;
   if (typeof event.source === "string" && typeof event["detail-type"] === "string") return true;
   if (isObject(event.awslogs) && typeof event.awslogs.data === "string") return true;
+  if (isObject(event.clslogs) && typeof event.clslogs.data === "string") return true;
   return event.Type === "Timer" && typeof event.TriggerName === "string";
 }
 

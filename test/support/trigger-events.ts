@@ -169,6 +169,57 @@ export const tencentCkafkaEvent = {
   ],
 };
 
+/**
+ * https://www.tencentcloud.com/document/product/583/38845 ("CLS Trigger Description": the event is `clslogs.data`,
+ * a Base64-encoded gzip document; this one is the page's own truncated sample, its data not decoded by anyone).
+ */
+export const tencentClsEvent = {
+  clslogs: { data: "ewogICAgIm1lc3NhZ2VUeXBlIjogIkRBVEFfTUVTU0FHRSIsCiAgICAib3duZXIiOiAiMTIzNDU2Nzg5MDEyIiwKICAgICJsb2dHcm91cCI6I" },
+};
+
+/** https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html ("Example DynamoDB Streams record event", first record) */
+export const dynamoDbEvent = {
+  Records: [
+    {
+      eventID: "1",
+      eventVersion: "1.0",
+      dynamodb: {
+        Keys: { Id: { N: "101" } },
+        NewImage: { Message: { S: "New item!" }, Id: { N: "101" } },
+        StreamViewType: "NEW_AND_OLD_IMAGES",
+        SequenceNumber: "111",
+        SizeBytes: 26,
+      },
+      awsRegion: "us-west-2",
+      eventName: "INSERT",
+      eventSourceARN: "arn:aws:dynamodb:us-west-2:111122223333:table/TestTable/stream/2015-05-11T21:21:33.291",
+      eventSource: "aws:dynamodb",
+    },
+  ],
+};
+
+/** https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html ("Example Kinesis record event", first record) */
+export const kinesisEvent = {
+  Records: [
+    {
+      kinesis: {
+        kinesisSchemaVersion: "1.0",
+        partitionKey: "1",
+        sequenceNumber: "49590338271490256608559692538361571095921575989136588898",
+        data: "SGVsbG8sIHRoaXMgaXMgYSB0ZXN0Lg==",
+        approximateArrivalTimestamp: 1607497475.0,
+      },
+      eventSource: "aws:kinesis",
+      eventVersion: "1.0",
+      eventID: "shardId-000000000006:49590338271490256608559692538361571095921575989136588898",
+      eventName: "aws:kinesis:record",
+      invokeIdentityArn: "arn:aws:iam::111122223333:role/lambda-kinesis-role",
+      awsRegion: "us-east-1",
+      eventSourceARN: "arn:aws:kinesis:us-east-1:111122223333:stream/lambda-stream",
+    },
+  ],
+};
+
 /** Every non-HTTP trigger event, with the words its InvalidRequest.Event message names it by. */
 export const TRIGGER_EVENTS: ReadonlyArray<[string, unknown, string]> = [
   ["S3", s3Event, "S3"],
@@ -181,4 +232,7 @@ export const TRIGGER_EVENTS: ReadonlyArray<[string, unknown, string]> = [
   ["Tencent COS", tencentCosEvent, "COS"],
   ["Tencent CMQ", tencentCmqEvent, "CMQ"],
   ["Tencent CKafka", tencentCkafkaEvent, "CKafka"],
+  ["Tencent CLS", tencentClsEvent, "CLS"],
+  ["DynamoDB Streams", dynamoDbEvent, "DynamoDB"],
+  ["Kinesis", kinesisEvent, "Kinesis"],
 ];

@@ -2,23 +2,18 @@
  * Batch queries: `{"SdkAppId": n, "TaskIds": [...]}` or `{"Tasks": [{"SdkAppId": n, "TaskId": "a"}, ...]}` answer
  * `{ ok, results, summary }` with one contract result per task, in input order. Each task is validated and
  * allow-listed on its own (a bad one gets its failure in its slot; nothing is sent upstream for it). Upstream calls
- * run a few at a time and are paced under TRTC's rate limit, retries included, by one pacer per container.
+ * run a few at a time through the container's fleet front door (lib/fleet/fleet.ts): paced under TRTC's rate limit,
+ * retries included, with everything else the container asks.
  */
 import { TrtcFunctionError } from "./errors";
 import { validateTaskParams } from "./generated/validators";
 import { forbidden, isAllowed } from "./middleware/allow-list";
 import { MAX_BATCH_TASKS, parameterError, pickTaskParams, type TaskParams } from "./params";
-import { failureResult, policyFor, queryTask, type QueryDeps, type QueryStats, type TaskResult } from "./query-task";
-import { RatePacer } from "./rate-pacer";
-import { TIMER_SLACK_MS } from "./retry";
+import type { Fleet } from "./fleet/fleet";
+import { addStats, failureResult, type QueryDeps, type QueryStats, type TaskResult } from "./query-task";
 
-/** Starts per rolling second: TRTC allows 20; 2 spare for clock jitter between us and the server. */
-export const BATCH_REQUESTS_PER_SECOND = 18;
 /** Upstream calls in flight at once: keeps the pace up to ~400 ms upstream latency, and bounds sockets and memory. */
 export const BATCH_CONCURRENCY = 8;
-
-/** One pacer per container, so back-to-back batches share the budget too. */
-const containerPacer = new RatePacer(BATCH_REQUESTS_PER_SECOND);
 
 type Json = Record<string, unknown>;
 type RawParams = Partial<Record<keyof TaskParams, unknown>>;
@@ -97,7 +92,8 @@ export function readBatch(sources: Json[], options: { direct: boolean; single: R
 
 export interface BatchDeps extends Pick<QueryDeps, "api" | "config" | "now" | "sleep" | "random"> {
   allowed: ReadonlySet<number> | undefined;
-  pacer?: RatePacer;
+  /** The container's budget, cache and single-flight (lib/fleet/fleet.ts): batches share them with everything else. */
+  fleet: Fleet;
   concurrency?: number;
 }
 
@@ -107,7 +103,6 @@ export async function runBatch(
   batch: BatchQuery,
   invocation: { requestId: string; deadline: number },
 ): Promise<{ result: BatchResult; stats: QueryStats }> {
-  const pacer = deps.pacer ?? containerPacer;
   const results: TaskResult[] = new Array(batch.tasks.length);
   // Identical tasks are asked once; every slot that names one gets its answer.
   const jobs = new Map<string, { params: TaskParams; slots: number[] }>();
@@ -127,15 +122,12 @@ export async function runBatch(
     jobs.set(key, job);
   });
 
-  // The last moment an attempt may start and still finish: what withRetries itself allows, with timer slack.
-  const latestStart = invocation.deadline - policyFor(deps.config).minAttemptMs - TIMER_SLACK_MS;
   const queue = [...jobs.values()];
   const stats: QueryStats = { attempts: 0, upstreamMs: 0 };
   const worker = async () => {
     for (let job = queue.shift(); job; job = queue.shift()) {
-      const { result, stats: one } = await queryTask({ ...deps, beforeAttempt: () => pacer.acquire(latestStart) }, job.params, invocation);
-      stats.attempts += one.attempts;
-      stats.upstreamMs += one.upstreamMs;
+      const { result, stats: one } = await deps.fleet.query(deps, job.params, invocation);
+      addStats(stats, one);
       for (const slot of job.slots) results[slot] = { ...result };
     }
   };

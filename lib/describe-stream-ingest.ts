@@ -6,19 +6,20 @@
 import { isBatchQuery, runBatch, type BatchResult } from "./batch";
 import type { Container } from "./container";
 import type { TaskParams } from "./params";
-import { queryTask, type TaskResult } from "./query-task";
+import type { TaskResult } from "./query-task";
 import { readWaitOptions, waitForStatus, type WaitedResult } from "./wait";
 import type { FunctionContext } from "./middleware/types";
 
 export function describeStreamIngestHandler(container: Container) {
   return async (event: unknown, context: FunctionContext): Promise<TaskResult | WaitedResult | BatchResult> => {
-    if (container.configError || !container.config || !container.api) throw container.configError;
+    if (container.configError || !container.config || !container.api || !container.fleet) throw container.configError;
     container.credentials.refresh(); // keys read once per invocation (they rotate); none: a configuration error, before any upstream attempt
     const invocation = context.invocation;
     const deps = { api: container.api, config: container.config };
+    const fleet = container.fleet;
 
     if (isBatchQuery(event)) {
-      const { result, stats } = await runBatch({ ...deps, allowed: container.config.allowedSdkAppIds }, event, invocation);
+      const { result, stats } = await runBatch({ ...deps, fleet, allowed: container.config.allowedSdkAppIds }, event, invocation);
       invocation.batch = result.summary;
       invocation.batchCodes = countCodes(result.results);
       invocation.stats = stats;
@@ -28,8 +29,8 @@ export function describeStreamIngestHandler(container: Container) {
     const params = event as TaskParams;
     const wait = invocation.kind === "direct" ? readWaitOptions(invocation.rawEvent) : undefined;
     const { result, stats } = wait
-      ? await waitForStatus(() => queryTask(deps, params, invocation), wait, invocation.deadline)
-      : await queryTask(deps, params, invocation);
+      ? await waitForStatus(() => fleet.query(deps, params, invocation), wait, invocation.deadline)
+      : await fleet.query(deps, params, invocation);
     invocation.result = result;
     invocation.stats = stats;
     return result;

@@ -5,7 +5,7 @@
  */
 import { validateWaitOptions } from "./generated/validators";
 import { WAIT_DEFAULTS, waitOptionsError, type WaitOptions, type WaitStatus } from "./params";
-import type { QueryStats, TaskResult } from "./query-task";
+import { addStats, type QueryStats, type TaskResult } from "./query-task";
 
 export interface WaitInfo {
   for: WaitStatus;
@@ -60,8 +60,7 @@ export async function waitForStatus(
   for (;;) {
     polls++;
     const { result, stats: one } = await poll();
-    stats.attempts += one.attempts;
-    stats.upstreamMs += one.upstreamMs;
+    addStats(stats, one);
     const satisfied = result.ok && result.status === options.waitFor;
     // A fixed schedule from the start: late timers must not push polls (and the last one) later and later.
     const next = started + polls * intervalMs;

@@ -4,6 +4,7 @@
  */
 import { recogniseEvent } from "../events";
 import { describeErrorCode } from "../errors";
+import { fleetFields } from "../fleet/emf";
 import type { LogLevel } from "../config";
 import type { Logger } from "../logger";
 import { invocationFromContext } from "../platform";
@@ -48,6 +49,7 @@ export function invocationContext({ logger, now = Date.now }: InvocationContextO
         ...batch,
         codes,
         ...cost,
+        ...fleetFields(stats, invocation.platform, true, invocation.startedAt),
         durationMs: now() - invocation.startedAt,
       });
       return;
@@ -61,6 +63,7 @@ export function invocationContext({ logger, now = Date.now }: InvocationContextO
       ok: result?.ok ?? false,
       retryable: result && !result.ok ? result.error.retryable : undefined,
       ...cost,
+      ...fleetFields(stats, invocation.platform, false, invocation.startedAt),
       upstreamRequestId: result?.requestId ?? null,
       durationMs: now() - invocation.startedAt,
     });

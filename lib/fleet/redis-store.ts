@@ -1,0 +1,150 @@
+/**
+ * The fleet's shared store on Redis (any Redis 6+: ElastiCache, Valkey, MemoryDB, TencentDB for Redis), with ioredis.
+ * Built into its own file (dist/describe-stream-ingest/fleet-redis.js) and loaded only when TRTC_REDIS_URL is set.
+ *
+ * Never a reason to fail or to wait: commands are bounded by `timeoutMs` (connect too), nothing is queued while the
+ * connection is down (enableOfflineQueue: false rejects at once), a fault marks the store down for RETRY_AFTER_MS
+ * (calls answer undefined at once, the caller uses its own pacer and cache) while ioredis reconnects in the
+ * background. Answers are checked: anything but the shapes the scripts return counts as a fault.
+ *
+ * The rate budget is a Lua script rather than rate-limiter-flexible: its Redis limiters count fixed windows (a
+ * burst at a window's edge can start 2× the limit within one rolling second) and do not space starts, while TRTC
+ * counts a sliding 1 s window. The script reserves the next start in one round trip, on Redis's own clock (no skew
+ * between containers): starts at least 1000/limit ms apart and never more than `limit` in any rolling second, the
+ * same rule as lib/rate-pacer.ts for one container.
+ */
+import Redis from "ioredis";
+import type { CacheLookup, CachedStatus, SharedStore, StoreFault, StoreOptions } from "./store";
+
+/** After a fault, how long the store is left alone before the next call tries it again. */
+export const RETRY_AFTER_MS = 1000;
+
+/**
+ * KEYS[1]: list of reserved start times (ms, ascending). ARGV: limit, window ms, max wait ms.
+ * Returns the ms until the reserved start, or -1 (nothing reserved) when it would be more than the max wait away.
+ */
+const RESERVE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local at = now
+local n = redis.call('LLEN', KEYS[1])
+if n > 0 then
+  local spaced = tonumber(redis.call('LINDEX', KEYS[1], -1)) + window / limit
+  if spaced > at then at = spaced end
+  if n >= limit then
+    local full = tonumber(redis.call('LINDEX', KEYS[1], -limit)) + window
+    if full > at then at = full end
+  end
+end
+at = math.ceil(at)
+if at - now > tonumber(ARGV[3]) then return -1 end
+redis.call('RPUSH', KEYS[1], at)
+redis.call('LTRIM', KEYS[1], -limit, -1)
+redis.call('PEXPIRE', KEYS[1], at - now + 2 * window)
+return at - now`;
+
+/** KEYS: status, lock. ARGV: lock ms, token. {1, value, pttl} | {2} (lock taken) | {3, lock pttl}. */
+const LOOKUP = `
+local v = redis.call('GET', KEYS[1])
+if v then return {1, v, redis.call('PTTL', KEYS[1])} end
+if redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[1]) then return {2} end
+return {3, redis.call('PTTL', KEYS[2])}`;
+
+/** KEYS: status, lock. ARGV: token, value (may be empty), ttl ms. Caches the value, then drops the lock if still ours. */
+const RELEASE = `
+if ARGV[2] ~= '' then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
+if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
+return 1`;
+
+interface ScriptedRedis extends Redis {
+  trtcReserve(key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<unknown>;
+  trtcLookup(status: string, lock: string, lockMs: number, token: string): Promise<unknown>;
+  trtcRelease(status: string, lock: string, token: string, value: string, ttlMs: number): Promise<unknown>;
+}
+
+class InvalidAnswer extends Error {}
+
+function faultKind(error: unknown): StoreFault {
+  if (error instanceof InvalidAnswer) return "invalid-answer";
+  const message = error instanceof Error ? error.message : "";
+  if (/timed? ?out/i.test(message)) return "timeout";
+  if (/NOAUTH|WRONGPASS|NOPERM|auth/i.test(message)) return "auth";
+  if (/writeable|ECONNREFUSED|ECONNRESET|EPIPE|closed|ENOTFOUND|EHOSTUNREACH/i.test(message)) return "unreachable";
+  return "error";
+}
+
+function parseEntry(raw: unknown): CachedStatus {
+  if (typeof raw !== "string" || raw.length > 4096) throw new InvalidAnswer();
+  const value = JSON.parse(raw) as Partial<CachedStatus>;
+  if (typeof value?.status !== "string" || typeof value.requestId !== "string" || typeof value.checkedAt !== "number") throw new InvalidAnswer();
+  return { status: value.status, requestId: value.requestId, checkedAt: value.checkedAt };
+}
+
+export function createRedisStore(options: StoreOptions): SharedStore {
+  const client = new Redis(options.url, {
+    connectTimeout: options.timeoutMs,
+    commandTimeout: options.timeoutMs,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    enableReadyCheck: false,
+    disableClientInfo: true,
+    connectionName: "trtc-stream-ingest-status",
+    // Keep reconnecting in the background, never faster than every 200 ms nor slower than every 2 s.
+    retryStrategy: (times) => Math.min(200 * times, 2000),
+    reconnectOnError: () => false,
+  }) as ScriptedRedis;
+  // Without a listener ioredis prints every connection error to stderr; faults are reported through onFault instead.
+  client.on("error", () => undefined);
+  client.defineCommand("trtcReserve", { numberOfKeys: 1, lua: RESERVE });
+  client.defineCommand("trtcLookup", { numberOfKeys: 2, lua: LOOKUP });
+  client.defineCommand("trtcRelease", { numberOfKeys: 2, lua: RELEASE });
+
+  const prefix = `trtc:${options.scope}:`;
+  const rateKey = `${prefix}rate:DescribeStreamIngest`;
+  // One hash tag per task: its status and lock keys live in one slot (Redis Cluster, Valkey cluster mode).
+  const keys = (key: string) => [`${prefix}status:{${key}}`, `${prefix}lock:{${key}}`] as const;
+  let downUntil = 0;
+
+  /** Runs `command` unless the store is resting after a fault; a fault or an invalid answer gives undefined. */
+  async function guarded<T>(command: () => Promise<T>): Promise<T | undefined> {
+    if (Date.now() < downUntil) return undefined;
+    try {
+      return await command();
+    } catch (error) {
+      downUntil = Date.now() + RETRY_AFTER_MS;
+      options.onFault(faultKind(error));
+      return undefined;
+    }
+  }
+
+  return {
+    reserveStart: (perSecond, maxWaitMs) =>
+      guarded(async () => {
+        const wait = await client.trtcReserve(rateKey, perSecond, 1000, Math.max(0, Math.floor(maxWaitMs)));
+        if (typeof wait !== "number" || !Number.isInteger(wait) || wait < -1 || wait > 3_600_000) throw new InvalidAnswer();
+        return wait;
+      }),
+    lookup: (key, lockMs) =>
+      guarded(async (): Promise<CacheLookup> => {
+        const token = `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+        const [status, lock] = keys(key);
+        const answer = await client.trtcLookup(status, lock, Math.max(1, Math.ceil(lockMs)), token);
+        if (!Array.isArray(answer)) throw new InvalidAnswer();
+        if (answer[0] === 1 && typeof answer[2] === "number") return { kind: "hit", entry: parseEntry(answer[1]), ttlMs: answer[2] };
+        if (answer[0] === 2) return { kind: "leader", token };
+        if (answer[0] === 3 && typeof answer[1] === "number") return { kind: "wait", ms: Math.max(0, answer[1]) };
+        throw new InvalidAnswer();
+      }),
+    release: async (key, token, entry, ttlMs = 0) => {
+      const [status, lock] = keys(key);
+      const value = entry && ttlMs > 0 ? JSON.stringify(entry) : "";
+      await guarded(() => client.trtcRelease(status, lock, token, value, Math.max(1, Math.ceil(ttlMs))));
+    },
+    close: async () => {
+      client.disconnect();
+    },
+  };
+}

@@ -21,7 +21,8 @@ export const RETRY_AFTER_MS = 1000;
 
 /**
  * KEYS[1]: list of reserved start times (ms, ascending). ARGV: limit, window ms, max wait ms.
- * Returns the ms until the reserved start, or -1 (nothing reserved) when it would be more than the max wait away.
+ * Returns {the reserved start, Redis's now} (ms), or {-1, now} (nothing reserved) when it would be more than the
+ * max wait away.
  */
 const RESERVE = `
 local t = redis.call('TIME')
@@ -39,11 +40,11 @@ if n > 0 then
   end
 end
 at = math.ceil(at)
-if at - now > tonumber(ARGV[3]) then return -1 end
+if at - now > tonumber(ARGV[3]) then return {-1, now} end
 redis.call('RPUSH', KEYS[1], at)
 redis.call('LTRIM', KEYS[1], -limit, -1)
 redis.call('PEXPIRE', KEYS[1], at - now + 2 * window)
-return at - now`;
+return {at, now}`;
 
 /** KEYS: status, lock. ARGV: lock ms, token. {1, value, pttl} | {2} (lock taken) | {3, lock pttl}. */
 const LOOKUP = `
@@ -85,15 +86,16 @@ function parseEntry(raw: unknown): CachedStatus {
 export function createRedisStore(options: StoreOptions): SharedStore {
   const client = new Redis(options.url, {
     connectTimeout: options.timeoutMs,
-    commandTimeout: options.timeoutMs,
+    // A backstop only: `bounded` below answers for the caller at timeoutMs (see there why not ioredis's timer).
+    commandTimeout: options.timeoutMs * 4,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
     enableReadyCheck: false,
     disableClientInfo: true,
     connectionName: "trtc-stream-ingest-status",
-    // Keep reconnecting in the background, never faster than every 200 ms nor slower than every 2 s.
-    retryStrategy: (times) => Math.min(200 * times, 2000),
+    // Keep reconnecting in the background: 100 ms, 200 ms, … then once a second.
+    retryStrategy: (times) => Math.min(100 * times, 1000),
     reconnectOnError: () => false,
   }) as ScriptedRedis;
   // Without a listener ioredis prints every connection error to stderr; faults are reported through onFault instead.
@@ -107,12 +109,77 @@ export function createRedisStore(options: StoreOptions): SharedStore {
   // One hash tag per task: its status and lock keys live in one slot (Redis Cluster, Valkey cluster mode).
   const keys = (key: string) => [`${prefix}status:{${key}}`, `${prefix}lock:{${key}}`] as const;
   let downUntil = 0;
+  /**
+   * How far Redis's clock is ahead of ours: Redis's `now` minus the moment its answer was read, at its largest
+   * (every answer arrives late by a delay ≥ 0, so the largest sample has the least delay in it). Reserved starts are
+   * on Redis's clock; this turns them into ours.
+   */
+  let skew = Number.NEGATIVE_INFINITY;
+  const sampleSkew = (redisNow: number, received: number) => {
+    skew = Math.max(skew, redisNow - received);
+  };
+  // A first sample while the container starts (not yet busy), so the first reservation is read against a fair clock.
+  client.once("ready", () => {
+    const sent = Date.now();
+    client.time().then(
+      ([seconds, micros]) => {
+        if (Date.now() - sent < options.timeoutMs) sampleSkew(Number(seconds) * 1000 + Math.floor(Number(micros) / 1000), Date.now());
+      },
+      () => undefined,
+    );
+  });
+  /** Until the first connection is up, a call may wait for it (within timeoutMs) instead of failing at once. */
+  let firstConnect: Promise<void> | undefined = new Promise<void>((resolve) => {
+    const done = () => {
+      client.off("ready", done);
+      client.off("end", done);
+      resolve();
+    };
+    client.on("ready", done);
+    client.on("end", done);
+  }).then(() => {
+    firstConnect = undefined;
+  });
+
+  /**
+   * `command` within timeoutMs. Hand-made rather than ioredis's commandTimeout: a timer fires in the event loop's
+   * timers phase, before the poll phase reads a reply already waiting in the socket, so a process that was starved
+   * of CPU for timeoutMs (many containers on few cores) would give up on answers that came in time. The timer's
+   * verdict is deferred to the check phase (setImmediate), after pending replies were read.
+   */
+  function bounded<T>(command: () => Promise<T>): Promise<T> {
+    const connecting = firstConnect;
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        setImmediate(() => {
+          if (settled) return;
+          settled = true;
+          reject(new Error("Redis command timed out"));
+        });
+      }, options.timeoutMs);
+      (connecting ? connecting.then(command) : command()).then(
+        (value) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
 
   /** Runs `command` unless the store is resting after a fault; a fault or an invalid answer gives undefined. */
   async function guarded<T>(command: () => Promise<T>): Promise<T | undefined> {
     if (Date.now() < downUntil) return undefined;
     try {
-      return await command();
+      return await bounded(command);
     } catch (error) {
       downUntil = Date.now() + RETRY_AFTER_MS;
       options.onFault(faultKind(error));
@@ -123,15 +190,24 @@ export function createRedisStore(options: StoreOptions): SharedStore {
   return {
     reserveStart: (perSecond, maxWaitMs) =>
       guarded(async () => {
-        const wait = await client.trtcReserve(rateKey, perSecond, 1000, Math.max(0, Math.floor(maxWaitMs)));
-        if (typeof wait !== "number" || !Number.isInteger(wait) || wait < -1 || wait > 3_600_000) throw new InvalidAnswer();
-        return wait;
+        const answer = await client.trtcReserve(rateKey, perSecond, 1000, Math.max(0, Math.floor(maxWaitMs)));
+        const received = Date.now();
+        if (!Array.isArray(answer) || !answer.every((n) => typeof n === "number" && Number.isInteger(n))) throw new InvalidAnswer();
+        const [at, redisNow] = answer as [number, number];
+        if (at !== -1 && (at < redisNow || at > redisNow + 3_600_000)) throw new InvalidAnswer();
+        sampleSkew(redisNow, received);
+        return at === -1 ? -1 : at - skew;
       }),
     lookup: (key, lockMs) =>
       guarded(async (): Promise<CacheLookup> => {
         const token = `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
         const [status, lock] = keys(key);
-        const answer = await client.trtcLookup(status, lock, Math.max(1, Math.ceil(lockMs)), token);
+        const answer = await client.trtcLookup(status, lock, Math.max(1, Math.ceil(lockMs)), token).catch((error: unknown) => {
+          // A lookup that did not answer may still run later (a paused server runs what it was sent when it
+          // resumes) and take the lock for nobody: the release, sent right behind it, undoes that in order.
+          client.trtcRelease(status, lock, token, "", 1).catch(() => undefined);
+          throw error;
+        });
         if (!Array.isArray(answer)) throw new InvalidAnswer();
         if (answer[0] === 1 && typeof answer[2] === "number") return { kind: "hit", entry: parseEntry(answer[1]), ttlMs: answer[2] };
         if (answer[0] === 2) return { kind: "leader", token };

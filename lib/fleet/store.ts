@@ -24,8 +24,8 @@ export type CacheLookup =
 
 export interface SharedStore {
   /**
-   * Reserves one request start in the fleet's budget. Resolves to the ms to wait before starting, -1 when no start
-   * is free within `maxWaitMs` (nothing taken), undefined when the store did not answer.
+   * Reserves one request start in the fleet's budget. Resolves to the moment (epoch ms, this container's clock) the
+   * start is due, -1 when no start is free within `maxWaitMs` (nothing taken), undefined when the store did not answer.
    */
   reserveStart(perSecond: number, maxWaitMs: number): Promise<number | undefined>;
   /** The cached status of `key`, or the lock to ask TRTC for it, or how long another asker may take. */

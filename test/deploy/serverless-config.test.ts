@@ -62,6 +62,10 @@ const ENVIRONMENT = [
   "TENCENTCLOUD_SECRET_ID",
   "TENCENTCLOUD_SECRET_KEY",
   "TRTC_ENDPOINT_URL",
+  // Fleet (docs/fleet.md): empty unless the redis params are given.
+  "TRTC_REDIS_URL",
+  "TRTC_REDIS_SCOPE",
+  "TRTC_STATUS_CACHE_TTL_MS",
 ];
 
 describe("osls print: the resolved serverless.yml", () => {
@@ -103,7 +107,7 @@ describe("osls package: the CloudFormation template", () => {
       TENCENTCLOUD_SECRET_KEY: "developerShellSecretKeyNeverPackaged",
       TRTC_ENDPOINT_URL: "http://127.0.0.1:9",
     });
-    expect(Object.keys(unzipSync(readFileSync(zip)))).toEqual(["dist/describe-stream-ingest/index.js"]);
+    expect(Object.keys(unzipSync(readFileSync(zip))).sort()).toEqual(["dist/describe-stream-ingest/fleet-redis.js", "dist/describe-stream-ingest/index.js"]);
     const fn = resources.DescribeStreamIngestLambdaFunction.Properties;
     expect(fn).toMatchObject({ Handler: "dist/describe-stream-ingest/index.handler", Runtime: "nodejs22.x", MemorySize: 256, Timeout: 15, Architectures: ["arm64"] });
     expect(fn.ReservedConcurrentExecutions).toEqual({ "Fn::If": ["ReserveConcurrency", "5", { Ref: "AWS::NoValue" }] });

@@ -84,7 +84,7 @@ describe("osls print: the resolved serverless.yml", () => {
       { httpApi: { method: "POST", path: "/stream-ingest/status", authorizer: { type: "aws_iam" } } },
     ]);
     // One build: the package is the esbuild bundle, no plugin rebuilds it.
-    expect(config.package.patterns).toEqual(["!**", "dist/describe-stream-ingest/index.js"]);
+    expect(config.package.patterns).toEqual(["!**", "dist/describe-stream-ingest/index.js", "dist/describe-stream-ingest/fleet-redis.js"]);
     expect(config.plugins ?? []).not.toContain("serverless-esbuild");
   });
 

@@ -119,7 +119,8 @@ export class Fleet {
         await this.sleep(Math.max(1, Math.min(FOLLOW_POLL_MS, found.ms, left)));
       }
     }
-    const latestStart = invocation.deadline - policyFor(deps.config).minAttemptMs - TIMER_SLACK_MS;
+    // The last moment an attempt may start: what withRetries itself allows (a slot later than that is not taken).
+    const latestStart = invocation.deadline - policyFor(deps.config).minAttemptMs;
     const answer = await queryTask({ ...deps, beforeAttempt: () => this.acquire(latestStart, stats) }, params, invocation);
     const { result } = answer;
     const entry = result.ok ? { status: result.status, requestId: result.requestId, checkedAt: Date.parse(result.checkedAt) } : undefined;

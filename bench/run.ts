@@ -6,7 +6,7 @@
  * then runs every figure `--rounds` times, alternating the measured program and its baseline. Each figure is a ratio against a baseline measured in
  * the same run. Prints a table of medians with the targets, then one JSON line with the same figures.
  *
- *   npm run bench [-- --rounds 3] [-- --quick] [-- --only cold,first,warm,memory,herd,batch]
+ *   npm run bench [-- --rounds 3] [-- --quick] [-- --only cold,first,warm,memory,herd,batch,fleet]
  *                 [-- --bundle path/to/index.js]   measure another build of the function (A/B), skipping the build
  *                 [-- --write-docs]                 also put the table into docs/performance.md and README.md
  *
@@ -19,6 +19,7 @@ import { parseArgs } from "node:util";
 import { build } from "esbuild";
 import { BUNDLE_BUDGET_BYTES, BUNDLE_PATH, buildBundle, largestInputs } from "../build/build";
 import { DEMO_SECRET_ID, DEMO_SECRET_KEY, type EmulatorStats, type SeedTask } from "../emulator";
+import { startRedis, type TestRedis } from "../test/support/redis-server";
 
 const ROOT = join(__dirname, "..");
 const CHILD_DIR = join(ROOT, "dist", "bench");
@@ -38,6 +39,16 @@ const TARGETS = {
   herdProcesses: 60,
   herdSeconds: 10,
   herdRequestRatio: 2,
+  /** Fleet on Redis (docs/fleet.md): 60 containers for 60 tasks, and 20 containers polling 10 tasks. */
+  fleetProcesses: 60,
+  fleetRequestRatio: 63 / 60,
+  fleetSlowestRatio: 4.5 / 3,
+  fleetPollers: 20,
+  fleetPollTasks: 10,
+  fleetPollTtlMs: 1000,
+  fleetPollSeconds: 5,
+  /** Requests per second at most, against the 10 needed (one per task per TTL). */
+  fleetPollRequestRatio: 15 / 10,
 } as const;
 
 const { values: options } = parseArgs({
@@ -223,6 +234,24 @@ interface Figures {
   batch?:
     | { pending: true; reason: string }
     | { pending?: false; tasks: number; seconds: number; worstSeconds: number; ratio: number; throttlingErrors: number; answered: number; otherErrors: number; upstreamRequests: number; throttledUpstream: number; runs: number };
+  fleet?: {
+    burstRequests: number;
+    burstRequestRatio: number;
+    burstThrottled: number;
+    burstAnswered: number;
+    burstSlowestSeconds: number;
+    idealSlowestSeconds: number;
+    burstSlowestRatio: number;
+    pollAnswers: number;
+    pollFailed: number;
+    pollRequests: number;
+    pollRequestRatio: number;
+    pollMaxPerSecond: number;
+    pollThrottled: number;
+    pollCachedP99Ms: number;
+    pollCachedShare: number;
+    runs: number;
+  };
   herd?: {
     processes: number;
     answeredWithStatus: number;
@@ -477,6 +506,102 @@ async function herd(figures: Figures, emulator: RemoteEmulator, runs: HerdRun[])
   progress(`  herd: ${withStatus}/${count} with a status ≤ ${TARGETS.herdSeconds}s, max ${round(Math.max(...latencies))} s, ${stats.requests} upstream requests (${stats.throttled} throttled) ${JSON.stringify(codes)}`);
 }
 
+interface FleetRun {
+  burst: { requests: number; throttled: number; answered: number; slowestMs: number; idealMs: number };
+  poll: { answers: number; failed: number; requests: number; maxPerSecond: number; throttled: number; cachedP99Ms: number; cachedShare: number; seconds: number };
+}
+
+/** Spawns `count` children of rate-limit.ts in `mode`, waits until all are loaded, sends "go" to all at once. */
+async function together<T>(count: number, mode: string, env: (i: number) => Record<string, string>, emulator: RemoteEmulator): Promise<{ results: T[]; goAt: number }> {
+  let ready = 0;
+  let release!: () => void;
+  const allReady = new Promise<void>((resolve) => (release = resolve));
+  const children = Array.from({ length: count }, (_, i) =>
+    spawnChild<T>("rate-limit", [mode], {
+      env: env(i),
+      onMessage: (message) => {
+        if (message?.type === "ready" && ++ready === count) release();
+      },
+      timeoutMs: 90_000,
+    }),
+  );
+  await allReady;
+  await emulator.resetStats();
+  const goAt = Date.now();
+  for (const { child } of children) child.send({ type: "go" });
+  const results = await Promise.all(children.map((c) => c.done.then((r) => r.result)));
+  return { results, goAt };
+}
+
+/**
+ * The fleet on a redis-server of its own: (1) the limit's physical bound, the bare SDK at exactly 20 per second
+ * for 60 requests; (2) 60 containers, one task each, at once; (3) 20 containers polling 10 tasks with a 1 s cache.
+ */
+async function fleet(figures: Figures, emulator: RemoteEmulator, redis: TestRedis, runs: FleetRun[]): Promise<void> {
+  const count = TARGETS.fleetProcesses;
+  const fleetEnv = { TRTC_ENDPOINT_URL: emulator.url, LOG_LEVEL: "info", TRTC_REDIS_URL: redis.url, TRTC_STATUS_CACHE_TTL_MS: String(TARGETS.fleetPollTtlMs) };
+  const roundIndex = runs.length;
+
+  const ideal = await together<{ slowestMs: number; failed: number }>(1, "ideal", () => ({ TRTC_ENDPOINT_URL: emulator.url, BENCH_REQUESTS: String(count) }), emulator);
+  const idealMs = ideal.results[0]!.slowestMs;
+
+  const burstIds = await emulator.seedTasks(Array.from({ length: count }, (_, i) => ({ SdkAppId: 1400000001, TaskId: `bench-fleet-${roundIndex}-${i}` })));
+  const burst = await together<HerdChildResult>(count, "one", (i) => ({ ...fleetEnv, BENCH_TASK_ID: burstIds[i]! }), emulator);
+  const burstStats = await emulator.stats();
+  const slowestMs = Math.max(...burst.results.map((r) => r.answeredAt - burst.goAt));
+
+  const pollIds = await emulator.seedTasks(Array.from({ length: TARGETS.fleetPollTasks }, (_, i) => ({ SdkAppId: 1400000001, TaskId: `bench-fleet-poll-${roundIndex}-${i}` })));
+  const pollMs = TARGETS.fleetPollSeconds * 1000;
+  const poll = await together<{ answers: Array<{ ms: number; ok: boolean; cached: boolean }> }>(
+    TARGETS.fleetPollers,
+    "poll",
+    (i) => ({ ...fleetEnv, BENCH_TASK_IDS: JSON.stringify(pollIds), BENCH_POLL_EVERY_MS: "50", BENCH_POLL_MS: String(pollMs), BENCH_OFFSET: String(i) }),
+    emulator,
+  );
+  const pollStats = await emulator.stats();
+  const answers = poll.results.flatMap((r) => r.answers);
+  const cached = answers.filter((a) => a.cached).map((a) => a.ms).sort((a, b) => a - b);
+  runs.push({
+    burst: { requests: burstStats.requests, throttled: burstStats.throttled, answered: burst.results.filter((r) => r.ok).length, slowestMs, idealMs },
+    poll: {
+      answers: answers.length,
+      failed: answers.filter((a) => !a.ok).length,
+      requests: pollStats.requests,
+      // Whole seconds only: the last bucket is a part of a second.
+      maxPerSecond: Math.max(...pollStats.perSecond.slice(0, TARGETS.fleetPollSeconds)),
+      throttled: pollStats.throttled,
+      cachedP99Ms: cached[Math.max(0, Math.ceil(cached.length * 0.99) - 1)] ?? NaN,
+      cachedShare: cached.length / Math.max(1, answers.length),
+      seconds: (Date.now() - poll.goAt) / 1000,
+    },
+  });
+  const worst = <K extends keyof FleetRun, F extends keyof FleetRun[K]>(part: K, field: F) => Math.max(...runs.map((r) => r[part][field] as number));
+  const needPerTtl = TARGETS.fleetPollTasks * (TARGETS.fleetPollSeconds * 1000 / TARGETS.fleetPollTtlMs);
+  figures.fleet = {
+    burstRequests: worst("burst", "requests"),
+    burstRequestRatio: round3(worst("burst", "requests") / count),
+    burstThrottled: worst("burst", "throttled"),
+    burstAnswered: Math.min(...runs.map((r) => r.burst.answered)),
+    burstSlowestSeconds: round(worst("burst", "slowestMs") / 1000),
+    idealSlowestSeconds: round(median(runs.map((r) => r.burst.idealMs)) / 1000),
+    burstSlowestRatio: round3(Math.max(...runs.map((r) => r.burst.slowestMs / (count / 20 * 1000)))),
+    pollAnswers: Math.min(...runs.map((r) => r.poll.answers)),
+    pollFailed: worst("poll", "failed"),
+    pollRequests: worst("poll", "requests"),
+    pollRequestRatio: round3(worst("poll", "requests") / needPerTtl),
+    pollMaxPerSecond: worst("poll", "maxPerSecond"),
+    pollThrottled: worst("poll", "throttled"),
+    pollCachedP99Ms: worst("poll", "cachedP99Ms"),
+    pollCachedShare: round3(Math.min(...runs.map((r) => r.poll.cachedShare))),
+    runs: runs.length,
+  };
+  const last = runs.at(-1)!;
+  progress(`  fleet burst: ${last.burst.answered}/${count} answered, ${last.burst.requests} requests (${last.burst.throttled} throttled), slowest ${round(slowestMs / 1000)} s (ideal ${round(idealMs / 1000)} s)`);
+  progress(`  fleet polling: ${last.poll.answers} answers (${last.poll.failed} failed) from ${last.poll.requests} requests, max ${last.poll.maxPerSecond}/s, ${last.poll.throttled} throttled, cached p99 ${last.poll.cachedP99Ms} ms`);
+}
+
+const round3 = (value: number) => round(value, 3);
+
 // ---------------------------------------------------------------------------------------------------------------
 // Report
 
@@ -530,6 +655,13 @@ function rows(f: Figures): Row[] {
       out.push({ figure: "(a) Throttling errors returned to the caller", measured: `${b.throttlingErrors} (${b.answered}/${b.tasks} answered; ${b.upstreamRequests} upstream requests)`, baseline: "—", ratio: "—", target: "0", met: b.throttlingErrors === 0 });
     }
   }
+  if (f.fleet) {
+    const g = f.fleet;
+    out.push({ figure: `(fleet) ${TARGETS.fleetProcesses} containers on Redis, one task each: upstream requests`, measured: `${g.burstRequests} (${g.burstThrottled} throttled; ${g.burstAnswered}/${TARGETS.fleetProcesses} answered)`, baseline: `${TARGETS.fleetProcesses} needed`, ratio: g.burstRequestRatio.toFixed(3), target: `≤ ${TARGETS.fleetRequestRatio.toFixed(3)}, 0 throttled`, met: g.burstRequestRatio <= TARGETS.fleetRequestRatio && g.burstThrottled === 0 && g.burstAnswered === TARGETS.fleetProcesses });
+    out.push({ figure: "(fleet) the same burst: slowest answer", measured: `${g.burstSlowestSeconds.toFixed(2)} s`, baseline: `${(TARGETS.fleetProcesses / 20).toFixed(1)} s at 20/s (bare SDK at exactly 20/s: ${g.idealSlowestSeconds.toFixed(2)} s)`, ratio: g.burstSlowestRatio.toFixed(3), target: `≤ ${TARGETS.fleetSlowestRatio.toFixed(2)}`, met: g.burstSlowestRatio <= TARGETS.fleetSlowestRatio });
+    out.push({ figure: `(fleet) ${TARGETS.fleetPollers} containers polling ${TARGETS.fleetPollTasks} tasks, ${TARGETS.fleetPollTtlMs / 1000} s cache, ${TARGETS.fleetPollSeconds} s: requests`, measured: `${g.pollRequests} (max ${g.pollMaxPerSecond}/s; ${g.pollThrottled} throttled; ${g.pollFailed} of ${g.pollAnswers} answers failed)`, baseline: `${TARGETS.fleetPollTasks * TARGETS.fleetPollSeconds} (tasks per TTL)`, ratio: g.pollRequestRatio.toFixed(3), target: `≤ ${TARGETS.fleetPollRequestRatio.toFixed(2)}, 0 throttled`, met: g.pollRequestRatio <= TARGETS.fleetPollRequestRatio && g.pollMaxPerSecond <= 15 && g.pollThrottled === 0 && g.pollFailed === 0 });
+    out.push({ figure: "(fleet) the same polling: cached answers, p99", measured: `${g.pollCachedP99Ms} ms (${(g.pollCachedShare * 100).toFixed(1)} % of answers cached)`, baseline: "—", ratio: "—", target: "—", met: undefined });
+  }
   if (f.herd) {
     const h = f.herd;
     out.push({ figure: `(b) ${h.processes} processes at once: answered with a status ≤ ${TARGETS.herdSeconds} s`, measured: `${h.worstAnsweredWithStatus}/${h.processes} (slowest ${h.worstMaxSeconds.toFixed(2)} s, median ${h.p50Seconds.toFixed(2)} s)`, baseline: "—", ratio: "—", target: `${h.processes}/${h.processes}`, met: h.worstAnsweredWithStatus === h.processes });
@@ -582,6 +714,8 @@ async function main(): Promise<void> {
   const memoryRuns = { bundle: [] as MemorySamples[], sdk: [] as MemorySamples[] };
   const batchRuns: Parameters<typeof batch>[2] = [];
   const herdRuns: HerdRun[] = [];
+  const fleetRuns: FleetRun[] = [];
+  const redis = wanted("fleet") ? await startRedis() : undefined;
   try {
     for (let r = 0; r < rounds; r++) {
       progress(`round ${r + 1}/${rounds}`);
@@ -609,9 +743,14 @@ async function main(): Promise<void> {
         progress("  rate limit (a): batch of 100");
         await batch(figures, limited, batchRuns);
       }
+      if (redis) {
+        progress("  fleet on Redis: 60-container burst, 20 containers polling with a cache");
+        await fleet(figures, limited, redis, fleetRuns);
+      }
     }
   } finally {
     await host.close();
+    await redis?.stop();
   }
 
   const seconds = Math.round((Date.now() - started) / 1000);

@@ -62,7 +62,6 @@ return 1`;
 interface ScriptedRedis extends Redis {
   trtcReserve(key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<unknown>;
   trtcLookup(status: string, lock: string, lockMs: number, token: string): Promise<unknown>;
-  trtcRelease(status: string, lock: string, token: string, value: string, ttlMs: number): Promise<unknown>;
 }
 
 class InvalidAnswer extends Error {}
@@ -102,7 +101,10 @@ export function createRedisStore(options: StoreOptions): SharedStore {
   client.on("error", () => undefined);
   client.defineCommand("trtcReserve", { numberOfKeys: 1, lua: RESERVE });
   client.defineCommand("trtcLookup", { numberOfKeys: 2, lua: LOOKUP });
-  client.defineCommand("trtcRelease", { numberOfKeys: 2, lua: RELEASE });
+  // RELEASE goes as EVAL, script text and all, never EVALSHA: sent to a server that lost its script cache (restarted,
+  // failed over) while it was paused, an EVALSHA would fail with NOSCRIPT after its caller gave up on it, and
+  // ioredis would not resend it as EVAL. The release is what undoes a lock; it must run.
+  const release = (status: string, lock: string, token: string, value: string, ttlMs: number) => client.eval(RELEASE, 2, status, lock, token, value, ttlMs);
 
   const prefix = `trtc:${options.scope}:`;
   const rateKey = `${prefix}rate:DescribeStreamIngest`;
@@ -129,14 +131,14 @@ export function createRedisStore(options: StoreOptions): SharedStore {
     );
   });
   /** Until the first connection is up, a call may wait for it (within timeoutMs) instead of failing at once. */
+  // Settled by the first attempt's outcome, whatever it is: calls wait on it at most once per container start.
+  const FIRST_CONNECT_EVENTS = ["ready", "error", "close", "end"] as const;
   let firstConnect: Promise<void> | undefined = new Promise<void>((resolve) => {
     const done = () => {
-      client.off("ready", done);
-      client.off("end", done);
+      for (const event of FIRST_CONNECT_EVENTS) client.off(event, done);
       resolve();
     };
-    client.on("ready", done);
-    client.on("end", done);
+    for (const event of FIRST_CONNECT_EVENTS) client.on(event, done);
   }).then(() => {
     firstConnect = undefined;
   });
@@ -147,7 +149,7 @@ export function createRedisStore(options: StoreOptions): SharedStore {
    * of CPU for timeoutMs (many containers on few cores) would give up on answers that came in time. The timer's
    * verdict is deferred to the check phase (setImmediate), after pending replies were read.
    */
-  function bounded<T>(command: () => Promise<T>): Promise<T> {
+  function bounded<T>(command: () => Promise<T>, onTimeout?: () => void): Promise<T> {
     const connecting = firstConnect;
     return new Promise<T>((resolve, reject) => {
       let settled = false;
@@ -155,6 +157,7 @@ export function createRedisStore(options: StoreOptions): SharedStore {
         setImmediate(() => {
           if (settled) return;
           settled = true;
+          onTimeout?.();
           reject(new Error("Redis command timed out"));
         });
       }, options.timeoutMs);
@@ -175,11 +178,14 @@ export function createRedisStore(options: StoreOptions): SharedStore {
     });
   }
 
-  /** Runs `command` unless the store is resting after a fault; a fault or an invalid answer gives undefined. */
-  async function guarded<T>(command: () => Promise<T>): Promise<T | undefined> {
-    if (Date.now() < downUntil) return undefined;
+  /**
+   * Runs `command` unless the store is resting after a fault (`always`: even then); a fault or an invalid answer
+   * gives undefined.
+   */
+  async function guarded<T>(command: () => Promise<T>, always = false, onTimeout?: () => void): Promise<T | undefined> {
+    if (!always && Date.now() < downUntil) return undefined;
     try {
-      return await bounded(command);
+      return await bounded(command, onTimeout);
     } catch (error) {
       downUntil = Date.now() + RETRY_AFTER_MS;
       options.onFault(faultKind(error));
@@ -198,26 +204,37 @@ export function createRedisStore(options: StoreOptions): SharedStore {
         sampleSkew(redisNow, received);
         return at === -1 ? -1 : at - skew;
       }),
-    lookup: (key, lockMs) =>
-      guarded(async (): Promise<CacheLookup> => {
-        const token = `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-        const [status, lock] = keys(key);
-        const answer = await client.trtcLookup(status, lock, Math.max(1, Math.ceil(lockMs)), token).catch((error: unknown) => {
-          // A lookup that did not answer may still run later (a paused server runs what it was sent when it
-          // resumes) and take the lock for nobody: the release, sent right behind it, undoes that in order.
-          client.trtcRelease(status, lock, token, "", 1).catch(() => undefined);
-          throw error;
-        });
-        if (!Array.isArray(answer)) throw new InvalidAnswer();
-        if (answer[0] === 1 && typeof answer[2] === "number") return { kind: "hit", entry: parseEntry(answer[1]), ttlMs: answer[2] };
-        if (answer[0] === 2) return { kind: "leader", token };
-        if (answer[0] === 3 && typeof answer[1] === "number") return { kind: "wait", ms: Math.max(0, answer[1]) };
-        throw new InvalidAnswer();
-      }),
+    lookup: (key, lockMs) => {
+      const token = `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+      const [status, lock] = keys(key);
+      let gaveUp = false;
+      const undo = () => release(status, lock, token, "", 1).catch(() => undefined);
+      return guarded(
+        async (): Promise<CacheLookup> => {
+          const pending = client.trtcLookup(status, lock, Math.max(1, Math.ceil(lockMs)), token);
+          // A lookup given up on may still run (a paused server runs what it was sent when it resumes) and take
+          // the lock for nobody, making every other container wait for it: undo that when its answer comes late.
+          // A failed one is undone too, sent right behind it, in case it ran after all.
+          pending.then((late) => {
+            if (gaveUp && Array.isArray(late) && late[0] === 2) undo();
+          }, undo);
+          const answer = await pending;
+          if (!Array.isArray(answer)) throw new InvalidAnswer();
+          if (answer[0] === 1 && typeof answer[2] === "number") return { kind: "hit", entry: parseEntry(answer[1]), ttlMs: answer[2] };
+          if (answer[0] === 2) return { kind: "leader", token };
+          if (answer[0] === 3 && typeof answer[1] === "number") return { kind: "wait", ms: Math.max(0, answer[1]) };
+          throw new InvalidAnswer();
+        },
+        false,
+        () => (gaveUp = true),
+      );
+    },
     release: async (key, token, entry, ttlMs = 0) => {
       const [status, lock] = keys(key);
       const value = entry && ttlMs > 0 ? JSON.stringify(entry) : "";
-      await guarded(() => client.trtcRelease(status, lock, token, value, Math.max(1, Math.ceil(ttlMs))));
+      // Sent even while resting: a lock left behind would make other containers wait for it. On a paused server
+      // it runs when the server resumes; on a closed connection it fails at once.
+      await guarded(() => release(status, lock, token, value, Math.max(1, Math.ceil(ttlMs))), true);
     },
     close: async () => {
       client.disconnect();

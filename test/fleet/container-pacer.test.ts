@@ -40,4 +40,25 @@ describe("every upstream request of a container goes through one pacer", () => {
     expect(new Set(answers.map((a) => a.requestId)).size).toBe(1);
     expect(emulator.stats().requests).toBe(1);
   });
+
+  it("TRTC_STATUS_CACHE_TTL_MS without Redis: this container reuses an answer for the TTL, marked cached, errors never", async () => {
+    const cachedFn = loadBundle({ TRTC_STATUS_CACHE_TTL_MS: "300" });
+    emulator.resetStats();
+    const first = await cachedFn.handler({ SdkAppId: APP, TaskId: DEMO_TASK }, awsContext(5_000));
+    const again = await cachedFn.handler({ SdkAppId: APP, TaskId: DEMO_TASK }, awsContext(5_000));
+    expect(first.cached).toBeUndefined();
+    expect(again).toEqual({ ...first, cached: true });
+    expect(emulator.stats().requests).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect((await cachedFn.handler({ SdkAppId: APP, TaskId: DEMO_TASK }, awsContext(5_000))).cached).toBeUndefined();
+    emulator.addFault({ fault: { type: "api-error", code: "ResourceUnavailable" }, times: 2 });
+    const failing = { SdkAppId: APP, TaskId: "pacer-failing" };
+    expect((await cachedFn.handler(failing, awsContext(300))).ok).toBe(false);
+    const afterFailure = emulator.stats().requests;
+    // The failure was not cached: the next caller asks TRTC (and, the fault used up, gets a status).
+    const next = await cachedFn.handler(failing, awsContext(5_000));
+    expect(next.ok && next.cached === undefined).toBe(true);
+    expect(emulator.stats().requests).toBeGreaterThan(afterFailure);
+    loadBundle({ TRTC_STATUS_CACHE_TTL_MS: undefined });
+  });
 });

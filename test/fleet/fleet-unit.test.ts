@@ -4,6 +4,7 @@
  * and processes are in redis-fleet.test.ts and container-pacer.test.ts.
  */
 import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../lib/config";
 import { TrtcFunctionError } from "../../lib/errors";
 import { fleetFields } from "../../lib/fleet/emf";
 import { Fleet, LATE_START_MS } from "../../lib/fleet/fleet";
@@ -119,5 +120,27 @@ describe("log fields", () => {
     expect((aws._aws as any).Timestamp).toBe(1234);
     // Every metric named in the directive is a number at the root of the line (the EMF specification's rule).
     for (const metric of directive.Metrics) expect(typeof aws[metric.Name]).toBe("number");
+  });
+});
+
+describe("configuration", () => {
+  it("reads the fleet's variables, defaults off, and never echoes a Redis URL", () => {
+    expect(loadConfig({})).toMatchObject({ rateLimitPerSecond: 18, statusCacheTtlMs: 0, redis: undefined });
+    expect(loadConfig({ TRTC_REDIS_URL: "rediss://user:p4ss-w0rd@cache.internal:6380/0", TRTC_REDIS_SCOPE: "1250000000" }).redis).toEqual({
+      url: "rediss://user:p4ss-w0rd@cache.internal:6380/0",
+      timeoutMs: 50,
+      scope: "1250000000",
+    });
+    for (const env of [{ TRTC_REDIS_URL: "http://user:p4ss-w0rd@cache" }, { TRTC_REDIS_URL: "p4ss-w0rd" }, { TRTC_REDIS_URL: "redis://x", TRTC_REDIS_SCOPE: "a b" }, { TRTC_RATE_LIMIT_PER_SECOND: "0" }, { TRTC_STATUS_CACHE_TTL_MS: "-1" }]) {
+      let error: unknown;
+      try {
+        loadConfig(env);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(TrtcFunctionError);
+      expect((error as TrtcFunctionError).code).toBe("InvalidConfiguration");
+      expect((error as Error).message).not.toContain("p4ss-w0rd");
+    }
   });
 });

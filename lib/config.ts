@@ -160,7 +160,8 @@ export function loadConfig(env: Env = process.env): FunctionConfig {
     maxAttempts: integerSetting(env, "TRTC_MAX_ATTEMPTS", 3, 1, 10),
     corsOrigins: parseOrigins(env.CORS_ALLOWED_ORIGINS),
     throwOnError: env.TRTC_THROW_ON_ERROR?.trim().toLowerCase() === "true",
-    rateLimitPerSecond: integerSetting(env, "TRTC_RATE_LIMIT_PER_SECOND", 18, 1, 1000),
+    // Up to a million: an emulator or a proxy without TRTC's limit (the pacer then only keeps its books).
+    rateLimitPerSecond: integerSetting(env, "TRTC_RATE_LIMIT_PER_SECOND", 18, 1, 1_000_000),
     statusCacheTtlMs: integerSetting(env, "TRTC_STATUS_CACHE_TTL_MS", 0, 0, 3_600_000),
     redis: parseRedis(env),
   };

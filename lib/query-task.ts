@@ -70,7 +70,7 @@ export interface QueryDeps {
    * Called before each upstream attempt (a batch uses it to pace requests under the rate limit). Resolving to
    * false means no request may start before the deadline: the query ends with the last failure, or UpstreamTimeout.
    */
-  beforeAttempt?: () => Promise<boolean | void>;
+  beforeAttempt?: () => boolean | void | Promise<boolean | void>;
 }
 
 /** The failure payload. Parameters are echoed only when they satisfy the rules: never a hostile value back. */

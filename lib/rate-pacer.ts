@@ -44,22 +44,40 @@ export class RatePacer {
    * (epoch ms): the caller answers with a time-out instead of starting a request it could not finish.
    */
   acquire(latest = Number.POSITIVE_INFINITY): Promise<boolean> {
-    const turn = this.queue.then(() => this.take(latest));
+    if (this.tryAcquire(latest)) return Promise.resolve(true);
+    this.waiting++;
+    const turn = this.queue.then(() => this.take(latest)).finally(() => this.waiting--);
     this.queue = turn;
     return turn;
+  }
+
+  /** Takes a start now, synchronously, if nobody is waiting and one is free (the warm path); else takes nothing. */
+  tryAcquire(latest = Number.POSITIVE_INFINITY): boolean {
+    const now = this.clock.now();
+    return this.waiting === 0 && now <= latest && this.tryTake(now);
+  }
+
+  /** Callers queued behind the current one. */
+  private waiting = 0;
+
+  /** Takes a start at `now` if one is free (within the clock's 1 ms resolution). */
+  private tryTake(now: number): boolean {
+    // Starts older than the window no longer count: dropped, so a high limit does not keep a long list.
+    while (this.recent.length > 0 && this.recent[0]! <= now - this.windowMs) this.recent.shift();
+    // Within the clock's 1 ms resolution counts as now: a sub-millisecond wait would be a ≥ 1 ms timer.
+    if (this.earliest(now) - now >= 1) return false;
+    this.recent.push(now);
+    if (this.recent.length > this.perSecond) this.recent.shift();
+    this.nextAt = now + this.intervalMs;
+    return true;
   }
 
   private async take(latest: number): Promise<boolean> {
     for (;;) {
       const now = this.clock.now();
+      if (this.tryTake(now)) return true;
       const at = this.earliest(now);
       if (at > latest) return false;
-      if (at <= now) {
-        this.recent.push(now);
-        if (this.recent.length > this.perSecond) this.recent.shift();
-        this.nextAt = now + this.intervalMs;
-        return true;
-      }
       await this.clock.sleep(at - now);
     }
   }

@@ -51,7 +51,13 @@ export class Fleet {
   }
 
   /** Takes one request start before `latest` (epoch ms) from the fleet's budget, else this container's. */
-  async acquire(latest: number, stats: QueryStats): Promise<boolean> {
+  acquire(latest: number, stats: QueryStats): boolean | Promise<boolean> {
+    // The warm path, synchronous: no shared store and a start free now.
+    if (!this.options.store && this.pacer.tryAcquire(latest)) return true;
+    return this.acquireWaiting(latest, stats);
+  }
+
+  private async acquireWaiting(latest: number, stats: QueryStats): Promise<boolean> {
     const started = this.now();
     try {
       const store = this.options.store;
@@ -76,20 +82,20 @@ export class Fleet {
   }
 
   /** One task's status: from the cache, from a query in flight, or from TRTC through the budget. */
-  async query(deps: Omit<QueryDeps, "beforeAttempt">, params: TaskParams, invocation: Invocation): Promise<Answer> {
+  query(deps: Omit<QueryDeps, "beforeAttempt">, params: TaskParams, invocation: Invocation): Promise<Answer> {
     const key = `${this.options.region}:${params.SdkAppId}/${params.TaskId}`;
     const stats = emptyStats();
     const hit = this.fromLocal(key, params);
-    if (hit) return { result: hit, stats: { ...stats, cacheHits: 1 } };
+    if (hit) return Promise.resolve({ result: hit, stats: { ...stats, cacheHits: 1 } });
     const flying = this.inFlight.get(key);
     if (flying) return this.follow(flying, params, invocation, stats);
     const run = this.lead(deps, params, invocation, key, stats);
     this.inFlight.set(key, run);
-    try {
-      return await run;
-    } finally {
-      this.inFlight.delete(key);
-    }
+    const done = () => {
+      if (this.inFlight.get(key) === run) this.inFlight.delete(key);
+    };
+    run.then(done, done);
+    return run;
   }
 
   private async lead(deps: Omit<QueryDeps, "beforeAttempt">, params: TaskParams, invocation: Invocation, key: string, stats: QueryStats): Promise<Answer> {

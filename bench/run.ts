@@ -107,7 +107,11 @@ interface ChildRun<T> {
   result: T;
   /** Lines the child wrote to stdout (the function's log lines). */
   stdoutLines: number;
+  /** Log lines that say Redis did not answer and the container's own pacer and cache took over. */
+  redisFallbacks: number;
 }
+
+const FALLBACK_MARK = Buffer.from('"redis":"fallback"');
 
 function spawnChild<T>(name: ChildName, args: string[], opts: ChildOptions = {}): { child: ReturnType<typeof fork>; done: Promise<ChildRun<T>> } {
   const child = fork(join(CHILD_DIR, `${name}.js`), args, {
@@ -118,10 +122,12 @@ function spawnChild<T>(name: ChildName, args: string[], opts: ChildOptions = {})
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
   let stdoutLines = 0;
+  let redisFallbacks = 0;
   let stderr = "";
   child.stdout!.on("data", (chunk: Buffer) => {
     // Counted with indexOf (native), not a byte loop: the drain shares the two cores with what is measured.
     for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) stdoutLines++;
+    for (let at = chunk.indexOf(FALLBACK_MARK); at !== -1; at = chunk.indexOf(FALLBACK_MARK, at + 1)) redisFallbacks++;
   });
   child.stderr!.on("data", (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
@@ -142,7 +148,7 @@ function spawnChild<T>(name: ChildName, args: string[], opts: ChildOptions = {})
       clearTimeout(timer);
       // Let the last stdout chunks arrive before counting.
       setImmediate(() => {
-        if (result && !error) resolve({ result: result.value, stdoutLines });
+        if (result && !error) resolve({ result: result.value, stdoutLines, redisFallbacks });
         else reject(new Error(`bench child ${name} ${args.join(" ")} failed (exit ${code ?? signal}): ${error ?? "no result"}\n${stderr}`));
       });
     });
@@ -253,6 +259,8 @@ interface Figures {
     pollThrottled: number;
     pollCachedP99Ms: number;
     pollCachedShare: number;
+    /** Invocations (burst + polling, worst round) whose log line says Redis did not answer in time. */
+    redisFallbacks: number;
     runs: number;
   };
   herd?: {
@@ -516,12 +524,12 @@ async function herd(figures: Figures, emulator: RemoteEmulator, runs: HerdRun[])
 }
 
 interface FleetRun {
-  burst: { requests: number; throttled: number; answered: number; slowestMs: number; idealMs: number };
-  poll: { answers: number; failed: number; requests: number; maxPerSecond: number; throttled: number; cachedP99Ms: number; cachedShare: number; seconds: number };
+  burst: { requests: number; throttled: number; answered: number; slowestMs: number; idealMs: number; fallbacks: number };
+  poll: { answers: number; failed: number; requests: number; maxPerSecond: number; throttled: number; cachedP99Ms: number; cachedShare: number; seconds: number; fallbacks: number };
 }
 
 /** Spawns `count` children of rate-limit.ts in `mode`, waits until all are loaded, sends "go" to all at once. */
-async function together<T>(count: number, mode: string, env: (i: number) => Record<string, string>, emulator: RemoteEmulator): Promise<{ results: T[]; goAt: number }> {
+async function together<T>(count: number, mode: string, env: (i: number) => Record<string, string>, emulator: RemoteEmulator): Promise<{ results: T[]; goAt: number; fallbacks: number }> {
   let ready = 0;
   let release!: () => void;
   const allReady = new Promise<void>((resolve) => (release = resolve));
@@ -538,8 +546,8 @@ async function together<T>(count: number, mode: string, env: (i: number) => Reco
   await emulator.resetStats();
   const goAt = Date.now();
   for (const { child } of children) child.send({ type: "go" });
-  const results = await Promise.all(children.map((c) => c.done.then((r) => r.result)));
-  return { results, goAt };
+  const runs = await Promise.all(children.map((c) => c.done));
+  return { results: runs.map((r) => r.result), goAt, fallbacks: runs.reduce((sum, r) => sum + r.redisFallbacks, 0) };
 }
 
 /**
@@ -571,7 +579,7 @@ async function fleet(figures: Figures, emulator: RemoteEmulator, redis: TestRedi
   const answers = poll.results.flatMap((r) => r.answers);
   const cached = answers.filter((a) => a.cached).map((a) => a.ms).sort((a, b) => a - b);
   runs.push({
-    burst: { requests: burstStats.requests, throttled: burstStats.throttled, answered: burst.results.filter((r) => r.ok).length, slowestMs, idealMs },
+    burst: { requests: burstStats.requests, throttled: burstStats.throttled, answered: burst.results.filter((r) => r.ok).length, slowestMs, idealMs, fallbacks: burst.fallbacks },
     poll: {
       answers: answers.length,
       failed: answers.filter((a) => !a.ok).length,
@@ -582,6 +590,7 @@ async function fleet(figures: Figures, emulator: RemoteEmulator, redis: TestRedi
       cachedP99Ms: cached[Math.max(0, Math.ceil(cached.length * 0.99) - 1)] ?? NaN,
       cachedShare: cached.length / Math.max(1, answers.length),
       seconds: (Date.now() - poll.goAt) / 1000,
+      fallbacks: poll.fallbacks,
     },
   });
   const worst = <K extends keyof FleetRun, F extends keyof FleetRun[K]>(part: K, field: F) => Math.max(...runs.map((r) => r[part][field] as number));
@@ -602,10 +611,11 @@ async function fleet(figures: Figures, emulator: RemoteEmulator, redis: TestRedi
     pollThrottled: worst("poll", "throttled"),
     pollCachedP99Ms: worst("poll", "cachedP99Ms"),
     pollCachedShare: round3(Math.min(...runs.map((r) => r.poll.cachedShare))),
+    redisFallbacks: Math.max(...runs.map((r) => r.burst.fallbacks + r.poll.fallbacks)),
     runs: runs.length,
   };
   const last = runs.at(-1)!;
-  progress(`  fleet burst: ${last.burst.answered}/${count} answered, ${last.burst.requests} requests (${last.burst.throttled} throttled), slowest ${round(slowestMs / 1000)} s (ideal ${round(idealMs / 1000)} s)`);
+  progress(`  fleet burst: ${last.burst.answered}/${count} answered, ${last.burst.requests} requests (${last.burst.throttled} throttled), slowest ${round(slowestMs / 1000)} s (ideal ${round(idealMs / 1000)} s), ${last.burst.fallbacks} Redis fallbacks`);
   progress(`  fleet polling: ${last.poll.answers} answers (${last.poll.failed} failed) from ${last.poll.requests} requests, max ${last.poll.maxPerSecond}/s, ${last.poll.throttled} throttled, cached p99 ${last.poll.cachedP99Ms} ms`);
 }
 
@@ -671,6 +681,7 @@ function rows(f: Figures): Row[] {
     out.push({ figure: "(fleet) the same burst: slowest answer", measured: `${g.burstSlowestSeconds.toFixed(2)} s`, baseline: `${(TARGETS.fleetProcesses / 20).toFixed(1)} s at 20/s (bare SDK at exactly 20/s: ${g.idealSlowestSeconds.toFixed(2)} s)`, ratio: g.burstSlowestRatio.toFixed(3), target: `≤ ${TARGETS.fleetSlowestRatio.toFixed(2)}`, met: g.burstSlowestRatio <= TARGETS.fleetSlowestRatio });
     out.push({ figure: `(fleet) ${TARGETS.fleetPollers} containers polling ${TARGETS.fleetPollTasks} tasks, ${TARGETS.fleetPollTtlMs / 1000} s cache, ${TARGETS.fleetPollSeconds} s: requests`, measured: `${g.pollRequests} (max ${g.pollMaxPerSecond}/s; ${g.pollThrottled} throttled; ${g.pollFailed} of ${g.pollAnswers} answers failed)`, baseline: `${TARGETS.fleetPollTasks * TARGETS.fleetPollSeconds} (tasks per TTL)`, ratio: g.pollRequestRatio.toFixed(3), target: `≤ ${TARGETS.fleetPollRequestRatio.toFixed(2)}, 0 throttled`, met: g.pollRequestRatio <= TARGETS.fleetPollRequestRatio && g.pollMaxPerSecond <= 15 && g.pollThrottled === 0 && g.pollFailed === 0 });
     out.push({ figure: "(fleet) the same polling: cached answers, p99", measured: `${g.pollCachedP99Ms} ms (${(g.pollCachedShare * 100).toFixed(1)} % of answers cached)`, baseline: "—", ratio: "—", target: "—", met: undefined });
+    out.push({ figure: "  (info) invocations that fell back (Redis slower than its 50 ms)", measured: String(g.redisFallbacks), baseline: "—", ratio: "—", target: "—", met: undefined });
   }
   if (f.herd) {
     const h = f.herd;

@@ -5,12 +5,15 @@
  *   tsx build/build.ts [--analyze]
  */
 import { build, type Metafile, type Plugin } from "esbuild";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 
 const root = join(__dirname, "..");
 export const BUNDLE_DIR = join(root, "dist", "describe-stream-ingest");
 export const BUNDLE_PATH = join(BUNDLE_DIR, "index.js");
+/** The Redis client and scripts (lib/fleet/redis-store.ts): a second file, required by index.js only when TRTC_REDIS_URL is set. */
+export const REDIS_STORE_FILE = "fleet-redis.js";
+export const REDIS_STORE_PATH = join(BUNDLE_DIR, REDIS_STORE_FILE);
 /** The bundle budget: cold start is dominated by parsing what we ship (docs/performance.md). */
 export const BUNDLE_BUDGET_BYTES = 100 * 1024;
 
@@ -48,8 +51,33 @@ const lazyBuiltins: Plugin = {
   },
 };
 
+/** index.js leaves the store's require alone: the file sits beside it in the artifact. */
+const redisStoreExternal: Plugin = {
+  name: "redis-store-external",
+  setup(b) {
+    b.onResolve({ filter: new RegExp(`^\\./${REDIS_STORE_FILE.replace(".", "\\.")}$`) }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+/** The second file: ioredis and the fleet's scripts, loaded on first use. Its own budget does not count against index.js. */
+function buildRedisStore() {
+  return build({
+    entryPoints: [join(root, "lib", "fleet", "redis-store.ts")],
+    outfile: REDIS_STORE_PATH,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    minify: true,
+    sourcemap: false,
+    legalComments: "none",
+    logLevel: "warning",
+  });
+}
+
 export async function buildBundle(): Promise<Metafile> {
   mkdirSync(BUNDLE_DIR, { recursive: true });
+  const store = buildRedisStore();
   const result = await build({
     entryPoints: [join(root, "functions", "describe-stream-ingest.ts")],
     outfile: BUNDLE_PATH,
@@ -61,12 +89,13 @@ export async function buildBundle(): Promise<Metafile> {
     sourcemap: false,
     legalComments: "none",
     alias: shims,
-    plugins: [lazyBuiltins],
+    plugins: [lazyBuiltins, redisStoreExternal],
     // The AWS SDK v3 is only needed for the optional Secrets Manager path; both Lambda runtimes ship it.
     external: ["@aws-sdk/*"],
     metafile: true,
     logLevel: "warning",
   });
+  await store;
   writeFileSync(join(root, "dist", "meta.json"), JSON.stringify(result.metafile));
   return result.metafile;
 }
@@ -84,6 +113,7 @@ if (require.main === module) {
     const output = meta.outputs[relative(root, BUNDLE_PATH)] ?? Object.values(meta.outputs)[0]!;
     const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
     console.log(`built ${relative(root, BUNDLE_PATH)}: ${kb(output.bytes)} (budget ${kb(BUNDLE_BUDGET_BYTES)})`);
+    console.log(`built ${relative(root, REDIS_STORE_PATH)}: ${kb(statSync(REDIS_STORE_PATH).size)} (loaded only with TRTC_REDIS_URL)`);
     if (process.argv.includes("--analyze") || output.bytes > BUNDLE_BUDGET_BYTES) {
       for (const input of largestInputs(meta, 12)) console.log(`  ${kb(input.bytes).padStart(9)}  ${input.path}`);
     }

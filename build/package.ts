@@ -5,7 +5,8 @@
  *                        index.js, handler dist/describe-stream-ingest/index.handler) and the CloudFormation templates
  *   dist/scf/describe-stream-ingest.zip
  *                        Tencent SCF: index.js at the zip's root (handler index.main_handler, the runtime that
- *                        deploy/scf/serverless.yml names)
+ *                        deploy/scf/serverless.yml names) and fleet-redis.js beside it (the Redis client, loaded
+ *                        only when TRTC_REDIS_URL is set)
  *   dist/scf/describe-stream-ingest/index.js
  *                        the same file unzipped: the `src` directory deploy/scf/serverless.yml uploads
  *
@@ -15,7 +16,7 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { zipSync } from "fflate";
-import { BUNDLE_PATH } from "./build";
+import { BUNDLE_PATH, REDIS_STORE_FILE, REDIS_STORE_PATH } from "./build";
 
 const root = join(__dirname, "..");
 const AWS_DIR = join(root, "dist", "aws");
@@ -34,18 +35,22 @@ export function scfRuntime(): string {
 const ZIP_ENTRY = { level: 9, mtime: new Date("1980-01-01T00:00:00Z"), os: 3, attrs: (0o100644 << 16) >>> 0 } as const;
 
 function requireBundle(): void {
-  if (!existsSync(BUNDLE_PATH)) throw new Error(`${relative(root, BUNDLE_PATH)} is missing: run npm run build first`);
+  for (const file of [BUNDLE_PATH, REDIS_STORE_PATH]) {
+    if (!existsSync(file)) throw new Error(`${relative(root, file)} is missing: run npm run build first`);
+  }
 }
 
-/** The SCF zip: the bundle as index.js at the root, so SCF's `index.main_handler` finds it. */
+/** The SCF zip: the bundle as index.js at the root, so SCF's `index.main_handler` finds it, and the Redis file beside it. */
 export function packageScf(outDir = SCF_DIR): string {
   requireBundle();
   const code = readFileSync(BUNDLE_PATH);
+  const store = readFileSync(REDIS_STORE_PATH);
   const srcDir = join(outDir, "describe-stream-ingest");
   mkdirSync(srcDir, { recursive: true });
   copyFileSync(BUNDLE_PATH, join(srcDir, "index.js"));
+  copyFileSync(REDIS_STORE_PATH, join(srcDir, REDIS_STORE_FILE));
   const zip = join(outDir, "describe-stream-ingest.zip");
-  writeFileSync(zip, zipSync({ "index.js": [code, ZIP_ENTRY] }));
+  writeFileSync(zip, zipSync({ "index.js": [code, ZIP_ENTRY], [REDIS_STORE_FILE]: [store, ZIP_ENTRY] }));
   return zip;
 }
 

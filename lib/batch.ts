@@ -2,22 +2,17 @@
  * Batch queries: `{"SdkAppId": n, "TaskIds": [...]}` or `{"Tasks": [{"SdkAppId": n, "TaskId": "a"}, ...]}` answer
  * `{ ok, results, summary }` with one contract result per task, in input order. Each task arrives judged by the
  * input step (lib/input.ts): a bad or forbidden one already has its failure, which fills its slot, and nothing is
- * sent upstream for it. Upstream calls run a few at a time and are paced under TRTC's rate limit, retries included,
- * by one pacer per container.
+ * sent upstream for it. Upstream calls run a few at a time through the container's fleet front door
+ * (lib/fleet/fleet.ts): paced under TRTC's rate limit, retries included, with everything else the container asks.
  */
+import type { Fleet } from "./fleet/fleet";
 import type { BatchTask } from "./input";
 import type { TaskParams } from "./params";
-import { policyFor, queryTask, type QueryDeps, type QueryStats, type TaskResult } from "./query-task";
-import { RatePacer } from "./rate-pacer";
-import { TIMER_SLACK_MS } from "./retry";
+import { addStats, type QueryDeps, type QueryStats, type TaskResult } from "./query-task";
 
-/** Starts per rolling second: TRTC allows 20; 2 spare for clock jitter between us and the server. */
-export const BATCH_REQUESTS_PER_SECOND = 18;
 /** Upstream calls in flight at once: keeps the pace up to ~400 ms upstream latency, and bounds sockets and memory. */
 export const BATCH_CONCURRENCY = 8;
 
-/** One pacer per container, so back-to-back batches share the budget too. */
-const containerPacer = new RatePacer(BATCH_REQUESTS_PER_SECOND);
 
 export interface BatchSummary {
   tasks: number;
@@ -38,7 +33,8 @@ export const isBatchResult = (value: unknown): value is BatchResult =>
   typeof value === "object" && value !== null && Array.isArray((value as BatchResult).results);
 
 export interface BatchDeps extends Pick<QueryDeps, "api" | "config" | "now" | "sleep" | "random"> {
-  pacer?: RatePacer;
+  /** The container's budget, cache and single-flight (lib/fleet/fleet.ts): batches share them with everything else. */
+  fleet: Fleet;
   concurrency?: number;
 }
 
@@ -48,7 +44,6 @@ export async function runBatch(
   tasks: readonly BatchTask[],
   invocation: { requestId: string; deadline: number },
 ): Promise<{ result: BatchResult; stats: QueryStats }> {
-  const pacer = deps.pacer ?? containerPacer;
   const results: TaskResult[] = new Array(tasks.length);
   // Identical tasks are asked once; every slot that names one gets its answer.
   const jobs = new Map<string, { params: TaskParams; slots: number[] }>();
@@ -64,15 +59,12 @@ export async function runBatch(
     jobs.set(key, job);
   });
 
-  // The last moment an attempt may start and still finish: what withRetries itself allows, with timer slack.
-  const latestStart = invocation.deadline - policyFor(deps.config).minAttemptMs - TIMER_SLACK_MS;
   const queue = [...jobs.values()];
   const stats: QueryStats = { attempts: 0, upstreamMs: 0 };
   const worker = async () => {
     for (let job = queue.shift(); job; job = queue.shift()) {
-      const { result, stats: one } = await queryTask({ ...deps, beforeAttempt: () => pacer.acquire(latestStart) }, job.params, invocation);
-      stats.attempts += one.attempts;
-      stats.upstreamMs += one.upstreamMs;
+      const { result, stats: one } = await deps.fleet.query(deps, job.params, invocation);
+      addStats(stats, one);
       for (const slot of job.slots) results[slot] = { ...result };
     }
   };

@@ -26,6 +26,20 @@ export interface FunctionConfig {
   corsOrigins: string[] | undefined;
   /** Whether failures of direct invocations are thrown (workflow engines' Retry/Catch) rather than returned. */
   throwOnError: boolean;
+  /** Upstream request starts allowed in any rolling second: per container, or fleet-wide with Redis. */
+  rateLimitPerSecond: number;
+  /** How long an answered status may be reused, ms; 0 = never. */
+  statusCacheTtlMs: number;
+  /** The shared store (TRTC_REDIS_URL); undefined = everything per container. Never logged: it may hold a password. */
+  redis: RedisSettings | undefined;
+}
+
+export interface RedisSettings {
+  url: string;
+  /** Bound of the connection and of each command, ms. */
+  timeoutMs: number;
+  /** Names the rate budget and cache keys: one per Tencent Cloud account sharing the Redis. */
+  scope: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -63,6 +77,24 @@ function parseAllowList(raw: string | undefined): ReadonlySet<number> | undefine
     set.add(Number(id));
   }
   return set;
+}
+
+/** TRTC_REDIS_URL and its companions. The URL is checked for its scheme only and never echoed (it may hold a password). */
+function parseRedis(env: Env): RedisSettings | undefined {
+  const url = env.TRTC_REDIS_URL?.trim();
+  if (!url) return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") || !parsed.hostname) {
+    throw configError(undefined, "TRTC_REDIS_URL must be a redis:// or rediss:// URL (redis://[user:password@]host:port[/db])");
+  }
+  const scope = env.TRTC_REDIS_SCOPE?.trim() || "default";
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(scope)) throw configError(undefined, "TRTC_REDIS_SCOPE must be 1-64 letters, digits, '.', '_' or '-'");
+  return { url, timeoutMs: integerSetting(env, "TRTC_REDIS_TIMEOUT_MS", 50, 5, 1000), scope };
 }
 
 function parseOrigins(raw: string | undefined): string[] | undefined {
@@ -128,5 +160,9 @@ export function loadConfig(env: Env = process.env): FunctionConfig {
     maxAttempts: integerSetting(env, "TRTC_MAX_ATTEMPTS", 3, 1, 10),
     corsOrigins: parseOrigins(env.CORS_ALLOWED_ORIGINS),
     throwOnError: env.TRTC_THROW_ON_ERROR?.trim().toLowerCase() === "true",
+    // Up to a million: an emulator or a proxy without TRTC's limit (the pacer then only keeps its books).
+    rateLimitPerSecond: integerSetting(env, "TRTC_RATE_LIMIT_PER_SECOND", 18, 1, 1_000_000),
+    statusCacheTtlMs: integerSetting(env, "TRTC_STATUS_CACHE_TTL_MS", 0, 0, 3_600_000),
+    redis: parseRedis(env),
   };
 }

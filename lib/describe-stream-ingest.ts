@@ -6,7 +6,7 @@
 import { runBatch, type BatchResult } from "./batch";
 import type { Container } from "./container";
 import type { Input } from "./input";
-import { queryTask, type QueryStats, type TaskResult } from "./query-task";
+import type { QueryStats, TaskResult } from "./query-task";
 import { waitForStatus, type WaitedResult } from "./wait";
 import type { FunctionContext } from "./middleware/types";
 
@@ -18,14 +18,15 @@ export interface Outcome {
 
 export function describeStreamIngestHandler(container: Container) {
   return async (event: unknown, context: FunctionContext): Promise<Outcome> => {
-    if (container.configError || !container.config || !container.api) throw container.configError;
+    if (container.configError || !container.config || !container.api || !container.fleet) throw container.configError;
     container.credentials.refresh(); // keys read once per invocation (they rotate); none: a configuration error, before any upstream attempt
     const input = event as Input;
     const invocation = context.invocation;
     const deps = { api: container.api, config: container.config };
-    if (input.kind === "batch") return runBatch(deps, input.tasks, invocation);
+    const fleet = container.fleet;
+    if (input.kind === "batch") return runBatch({ ...deps, fleet }, input.tasks, invocation);
     return input.wait
-      ? waitForStatus(() => queryTask(deps, input.params, invocation), input.wait, invocation.deadline)
-      : queryTask(deps, input.params, invocation);
+      ? waitForStatus(() => fleet.query(deps, input.params, invocation), input.wait, invocation.deadline)
+      : fleet.query(deps, input.params, invocation);
   };
 }

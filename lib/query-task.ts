@@ -18,6 +18,8 @@ export interface SuccessResult {
   region: string;
   requestId: string;
   checkedAt: string;
+  /** Present (true) when the status was reused from the cache; checkedAt and requestId are then the original ones. */
+  cached?: true;
 }
 
 export interface FailureResult {
@@ -34,8 +36,28 @@ export type TaskResult = SuccessResult | FailureResult;
 
 /** What one query cost, for the log line and for callers that budget requests (batches). */
 export interface QueryStats {
+  /** Upstream requests made. */
   attempts: number;
   upstreamMs: number;
+  /** Requests TRTC answered with RequestLimitExceeded. */
+  throttled?: number;
+  /** Tasks answered from the status cache. */
+  cacheHits?: number;
+  /** Time spent waiting for a request start (the rate budget). */
+  pacerWaitMs?: number;
+  /** The shared store: answered every call ("used"), or failed at least once and the container's own took over. */
+  redis?: "used" | "fallback";
+}
+
+/** Adds `one` query's cost into `total` (batches, wait polls). */
+export function addStats(total: QueryStats, one: QueryStats): QueryStats {
+  total.attempts += one.attempts;
+  total.upstreamMs += one.upstreamMs;
+  total.throttled = (total.throttled ?? 0) + (one.throttled ?? 0);
+  total.cacheHits = (total.cacheHits ?? 0) + (one.cacheHits ?? 0);
+  total.pacerWaitMs = (total.pacerWaitMs ?? 0) + (one.pacerWaitMs ?? 0);
+  if (one.redis && total.redis !== "fallback") total.redis = one.redis;
+  return total;
 }
 
 export interface QueryDeps {
@@ -48,7 +70,7 @@ export interface QueryDeps {
    * Called before each upstream attempt (a batch uses it to pace requests under the rate limit). Resolving to
    * false means no request may start before the deadline: the query ends with the last failure, or UpstreamTimeout.
    */
-  beforeAttempt?: () => Promise<boolean | void>;
+  beforeAttempt?: () => boolean | void | Promise<boolean | void>;
 }
 
 /** The failure payload. Parameters are echoed only when they satisfy the rules: never a hostile value back. */
@@ -80,6 +102,7 @@ export async function queryTask(
 ): Promise<{ result: TaskResult; stats: QueryStats }> {
   const now = deps.now ?? Date.now;
   let upstreamMs = 0;
+  let throttled = 0;
   let tokenRetried = false;
   let lastFailure: unknown;
 
@@ -101,7 +124,9 @@ export async function queryTask(
         tokenRetried = true;
         return { retryable: true, throttled: false };
       }
-      return { retryable: e.retryable && !e.code.startsWith("InvalidConfiguration"), throttled: e.code.startsWith("RequestLimitExceeded") };
+      const isThrottled = e.code.startsWith("RequestLimitExceeded");
+      if (isThrottled) throttled++;
+      return { retryable: e.retryable && !e.code.startsWith("InvalidConfiguration"), throttled: isThrottled };
     },
     now,
     sleep: deps.sleep,
@@ -109,7 +134,7 @@ export async function queryTask(
   });
 
   const notStarted = outcome.error === NOT_STARTED;
-  const stats = { attempts: outcome.attempts - (notStarted ? 1 : 0), upstreamMs };
+  const stats: QueryStats = { attempts: outcome.attempts - (notStarted ? 1 : 0), upstreamMs, throttled };
   if (outcome.value) {
     const { status, requestId } = outcome.value;
     return {

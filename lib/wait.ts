@@ -5,7 +5,7 @@
  * are read and checked by the input step (lib/input.ts).
  */
 import { WAIT_DEFAULTS, type WaitOptions, type WaitStatus } from "./params";
-import type { QueryStats, TaskResult } from "./query-task";
+import { addStats, type QueryStats, type TaskResult } from "./query-task";
 
 export interface WaitInfo {
   for: WaitStatus;
@@ -47,8 +47,7 @@ export async function waitForStatus(
   for (;;) {
     polls++;
     const { result, stats: one } = await poll();
-    stats.attempts += one.attempts;
-    stats.upstreamMs += one.upstreamMs;
+    addStats(stats, one);
     const satisfied = result.ok && result.status === options.waitFor;
     // A fixed schedule from the start: late timers must not push polls (and the last one) later and later.
     const nextOffset = polls * intervalMs;

@@ -7,6 +7,7 @@ import { isBatchResult } from "../batch";
 import type { LogLevel } from "../config";
 import type { Outcome } from "../describe-stream-ingest";
 import { describeErrorCode } from "../errors";
+import { fleetFields } from "../fleet/emf";
 import type { Logger } from "../logger";
 import type { TaskResult } from "../query-task";
 import type { FunctionMiddleware, FunctionRequest } from "./types";
@@ -47,6 +48,7 @@ export function invocationLog({ logger, now = Date.now }: InvocationLogOptions):
         ...result.summary,
         codes,
         ...cost,
+        ...fleetFields(outcome?.stats, invocation.platform, true, invocation.startedAt),
         durationMs: now() - invocation.startedAt,
       });
       return;
@@ -60,6 +62,7 @@ export function invocationLog({ logger, now = Date.now }: InvocationLogOptions):
       ok: result?.ok ?? false,
       retryable: result && !result.ok ? result.error.retryable : undefined,
       ...cost,
+      ...fleetFields(outcome?.stats, invocation.platform, false, invocation.startedAt),
       upstreamRequestId: result?.requestId ?? null,
       durationMs: now() - invocation.startedAt,
     });

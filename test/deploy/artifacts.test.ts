@@ -104,8 +104,8 @@ describe("the packages", () => {
   it("hold exactly the one bundle, at the path each platform's handler names", () => {
     const awsFiles = Object.keys(unzipSync(readFileSync(artifacts.aws.zip)));
     const scfFiles = Object.keys(unzipSync(readFileSync(artifacts.scf.zip)));
-    expect(awsFiles).toEqual(["dist/describe-stream-ingest/index.js"]);
-    expect(scfFiles).toEqual(["index.js"]);
+    expect(awsFiles.sort()).toEqual(["dist/describe-stream-ingest/fleet-redis.js", "dist/describe-stream-ingest/index.js"]);
+    expect(scfFiles.sort()).toEqual(["fleet-redis.js", "index.js"]);
     expect(artifacts.aws.handler).toBe("dist/describe-stream-ingest/index.handler");
     expect(artifacts.scf.handler).toBe("index.main_handler");
     const bundle = readFileSync(BUNDLE_PATH);

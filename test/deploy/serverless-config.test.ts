@@ -72,6 +72,10 @@ const ENVIRONMENT = [
   "TENCENTCLOUD_SECRET_ID",
   "TENCENTCLOUD_SECRET_KEY",
   "TRTC_ENDPOINT_URL",
+  // Fleet (docs/fleet.md): empty unless the redis params are given.
+  "TRTC_REDIS_URL",
+  "TRTC_REDIS_SCOPE",
+  "TRTC_STATUS_CACHE_TTL_MS",
 ];
 
 describe("osls print: the resolved serverless.yml", () => {
@@ -90,7 +94,7 @@ describe("osls print: the resolved serverless.yml", () => {
       { httpApi: { method: "POST", path: "/stream-ingest/status", authorizer: { type: "aws_iam" } } },
     ]);
     // One build: the package is the esbuild bundle, no plugin rebuilds it.
-    expect(config.package.patterns).toEqual(["!**", "dist/describe-stream-ingest/index.js"]);
+    expect(config.package.patterns).toEqual(["!**", "dist/describe-stream-ingest/index.js", "dist/describe-stream-ingest/fleet-redis.js"]);
     expect(config.plugins ?? []).not.toContain("serverless-esbuild");
   });
 
@@ -122,7 +126,7 @@ describe("osls package: the CloudFormation template", () => {
       TENCENTCLOUD_SECRET_KEY: "developerShellSecretKeyNeverPackaged",
       TRTC_ENDPOINT_URL: "http://127.0.0.1:9",
     });
-    expect(Object.keys(unzipSync(readFileSync(zip)))).toEqual(["dist/describe-stream-ingest/index.js"]);
+    expect(Object.keys(unzipSync(readFileSync(zip))).sort()).toEqual(["dist/describe-stream-ingest/fleet-redis.js", "dist/describe-stream-ingest/index.js"]);
     const fn = resources.DescribeStreamIngestLambdaFunction.Properties;
     expect(fn).toMatchObject({ Handler: "dist/describe-stream-ingest/index.handler", Runtime: "nodejs24.x", MemorySize: 256, Timeout: 15, Architectures: ["arm64"] });
     expect(fn.ReservedConcurrentExecutions).toEqual({ "Fn::If": ["ReserveConcurrency", "5", { Ref: "AWS::NoValue" }] });

@@ -20,7 +20,8 @@ beforeAll(async () => {
   // The rate limit is not under test here: a high one keeps every call an answer, not a throttle.
   ({ emulator, env } = await startTestEmulator({ rateLimitPerSecond: 100_000 }));
   for (let i = 0; i < 8; i++) running.push(emulator.seedTask({ SdkAppId: APP, TaskId: `concurrent-task-${i}` }));
-  fn = loadBundle({ ...env, LOG_LEVEL: "info" });
+  // Nor is the container's pacer (at its default it would space these 240 over 13 s).
+  fn = loadBundle({ ...env, LOG_LEVEL: "info", TRTC_RATE_LIMIT_PER_SECOND: "1000" });
 });
 afterAll(() => emulator?.close());
 
@@ -112,9 +113,13 @@ it(`${IN_FLIGHT} invocations in flight at once keep their results, log lines and
   }
 
   // Upstream: every request carries the trace id of the invocation that sent it, and that invocation's TaskId.
+  // Identical queries in flight together share one request (the container's single-flight): at least one request
+  // per distinct task, at most one per invocation.
   const stats = emulator.stats();
   const upstreamCases = cases.filter((c) => c.upstream);
-  expect(stats.requests).toBe(upstreamCases.length);
+  const distinctTasks = new Set(upstreamCases.map((c) => c.taskId)).size;
+  expect(stats.requests).toBeGreaterThanOrEqual(distinctTasks);
+  expect(stats.requests).toBeLessThanOrEqual(upstreamCases.length);
   const caseById = new Map(cases.map((c) => [c.requestId, c]));
   for (const entry of stats.log) {
     const c = caseById.get(entry.traceId ?? "");
@@ -122,7 +127,7 @@ it(`${IN_FLIGHT} invocations in flight at once keep their results, log lines and
     expect(entry.taskId).toBe(c!.taskId);
     expect(entry.status).toBe(c!.outcome);
   }
-  expect(new Set(stats.log.map((entry) => entry.traceId)).size).toBe(upstreamCases.length);
+  expect(new Set(stats.log.map((entry) => entry.traceId)).size).toBe(stats.requests);
   console.log(
     `[hardening/concurrency] ${IN_FLIGHT} invocations in flight at once (max ${maxInFlight}), answered in ${elapsed} ms,` +
       ` ${stats.requests} upstream requests over ${stats.connections} connections; results, log lines and trace ids all matched`,

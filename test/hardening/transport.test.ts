@@ -47,6 +47,13 @@ afterAll(async () => {
 });
 
 const query = { SdkAppId: APP, TaskId: DEMO_TASK };
+/**
+ * `count` queries for different tasks: identical concurrent queries would share one upstream request (lib/fleet),
+ * and these cases need one request each, more than the agent has sockets. Unknown tasks answer NotExist.
+ */
+const distinctQueries = (count: number, prefix: string) => Array.from({ length: count }, (_, i) => ({ SdkAppId: APP, TaskId: `${prefix}-${i}` }));
+/** The pacer out of the way: these cases load the transport itself, with every request in flight at once. */
+const UNPACED = { TRTC_RATE_LIMIT_PER_SECOND: "1000000" };
 const httpEvent = () => awsHttpApiEvent({ query: { SdkAppId: String(APP), TaskId: DEMO_TASK } });
 
 /** Sockets this process holds to the emulator (the function's side). */
@@ -111,38 +118,42 @@ const contexts = [
 
 describe.each(contexts)("the deadline holds, %s context", (_platform, context) => {
   it("20 concurrent invocations against a body trickled one byte at a time all answer in time, and the pool recovers", async () => {
+    fn = loadBundle({ ...env, ...UNPACED, TRTC_ATTEMPT_TIMEOUT_MS: String(ATTEMPT_MS), TRTC_MAX_ATTEMPTS: undefined });
     const timersBefore = await warmUp();
     emulator.addFault({ fault: { type: "trickle", intervalMs: 50 } });
-    const { outcomes, lines } = await invoke(fn.handler, Array.from({ length: 20 }, () => query), context(1200));
+    const { outcomes, lines } = await invoke(fn.handler, distinctQueries(20, "trickled"), context(1200));
     for (const { value, elapsed } of outcomes) {
       expect(value).toMatchObject({ ok: false, error: { code: "UpstreamTimeout", retryable: true } });
       expect(elapsed).toBeLessThan(1100); // the 1.2 s limit; the function aims at 1080 ms (three 200 ms attempts take ~700)
     }
     expect(lines).toHaveLength(20); // one log line per invocation
     record(`${_platform} trickled body ×20`, outcomes, 1200);
+    expect(emulator.stats().requests).toBeGreaterThanOrEqual(40); // every task asked, most of them more than once
     await expectNothingLeft(timersBefore, 0); // each timed-out attempt destroyed its socket
     emulator.clearFaults();
     emulator.resetStats();
-    const { outcomes: after } = await invoke(fn.handler, Array.from({ length: 5 }, () => query), context(1200));
-    for (const { value } of after) expect(value).toMatchObject({ ok: true, status: "InProgress" });
+    const { outcomes: after } = await invoke(fn.handler, distinctQueries(5, "after-trickle"), context(1200));
+    for (const { value } of after) expect(value).toMatchObject({ ok: true, status: "NotExist" });
     expect(emulator.stats().requests).toBe(5);
   });
 
   it("60 concurrent invocations (more than the agent's sockets) against a hang all answer before the deadline", async () => {
+    fn = loadBundle({ ...env, ...UNPACED, TRTC_ATTEMPT_TIMEOUT_MS: String(ATTEMPT_MS), TRTC_MAX_ATTEMPTS: undefined });
     const timersBefore = await warmUp();
     emulator.addFault({ fault: { type: "hang" } });
-    const { outcomes } = await invoke(fn.main_handler, Array.from({ length: 60 }, () => query), context(1000));
+    const { outcomes } = await invoke(fn.main_handler, distinctQueries(60, "hung"), context(1000));
     for (const { value, elapsed } of outcomes) {
       expect(value).toMatchObject({ ok: false, error: { code: "UpstreamTimeout" } });
       expect(elapsed).toBeLessThan(950); // the 1 s limit; the function aims at 900 ms
     }
     record(`${_platform} hang ×60`, outcomes, 1000);
+    expect(emulator.stats().requests).toBeGreaterThan(50); // past the agent's 50 sockets: some waited in its queue
     await expectNothingLeft(timersBefore, 0);
     // More invocations than the agent has sockets were queued on it: once the upstream answers, the next ones reach it.
     emulator.clearFaults();
     emulator.resetStats();
-    const { outcomes: after } = await invoke(fn.main_handler, Array.from({ length: 5 }, () => query), context(1000));
-    for (const { value } of after) expect(value).toMatchObject({ ok: true, status: "InProgress" });
+    const { outcomes: after } = await invoke(fn.main_handler, distinctQueries(5, "after-hang"), context(1000));
+    for (const { value } of after) expect(value).toMatchObject({ ok: true, status: "NotExist" });
     expect(emulator.stats().requests).toBe(5);
   });
 

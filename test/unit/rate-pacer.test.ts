@@ -65,4 +65,31 @@ describe("RatePacer", () => {
     expect(await pacer.acquire()).toBe(true); // the refused slot is still free
     expect(clock.t).toBe(start + 200);
   });
+
+  it("takes a free start synchronously, never ahead of queued callers, and never past `latest`", async () => {
+    const clock = virtualClock();
+    const pacer = new RatePacer(18, clock);
+    expect(pacer.tryAcquire()).toBe(true); // free: taken at once
+    expect(pacer.tryAcquire()).toBe(false); // the next is 55 ms away: nothing taken
+    const queued = pacer.acquire();
+    expect(pacer.tryAcquire()).toBe(false); // someone waits: no overtaking
+    expect(await queued).toBe(true);
+    expect(pacer.tryAcquire(clock.t - 1)).toBe(false);
+  });
+
+  it("a very high limit (a limitless emulator) neither sleeps nor keeps more than a window of starts", async () => {
+    const clock = virtualClock();
+    const slept: number[] = [];
+    const pacer = new RatePacer(1_000_000, { now: clock.now, sleep: async (ms) => void slept.push(ms) });
+    for (let i = 0; i < 5000; i++) {
+      expect(await pacer.acquire()).toBe(true);
+      clock.t += i % 3 === 0 ? 1 : 0; // several starts within one millisecond
+    }
+    expect(slept).toEqual([]);
+    const kept = () => (pacer as unknown as { recent: number[] }).recent.length;
+    expect(kept()).toBeLessThanOrEqual(5000);
+    clock.t += 1001;
+    pacer.tryAcquire();
+    expect(kept()).toBe(1);
+  });
 });

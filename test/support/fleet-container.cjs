@@ -1,0 +1,40 @@
+// One container of a fleet test: a process of its own that loads the built bundle (its environment configures it)
+// and runs what the test asks over IPC. Plain CommonJS under plain node: nothing but the bundle is loaded.
+//   { id, type: "invoke", event, remainingMs }            -> { id, result, ms }
+//   { id, type: "poll", events, everyMs, forMs, remainingMs } -> { id, results: [{ result, ms, at }] }  (sequential loop)
+//   { id, type: "resources" }                               -> { id, resources: process.getActiveResourcesInfo() }
+const { handler } = require(process.env.FLEET_BUNDLE);
+
+function awsContext(remainingMs) {
+  const deadline = Date.now() + remainingMs;
+  return {
+    awsRequestId: `fleet-${process.pid}-${Math.random().toString(16).slice(2)}`,
+    functionName: "trtc-stream-ingest-status",
+    invokedFunctionArn: "arn:aws:lambda:ap-southeast-1:123456789012:function:trtc-stream-ingest-status",
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  };
+}
+
+async function invoke(event, remainingMs) {
+  const started = Date.now();
+  const result = await handler(event, awsContext(remainingMs));
+  return { result, ms: Date.now() - started, at: started };
+}
+
+process.on("message", async (message) => {
+  const reply = (body) => process.send({ id: message.id, ...body });
+  if (message.type === "invoke") reply(await invoke(message.event, message.remainingMs));
+  else if (message.type === "poll") {
+    const results = [];
+    const until = Date.now() + message.forMs;
+    let round = 0;
+    while (Date.now() < until) {
+      const event = message.events[round++ % message.events.length];
+      results.push(await invoke(event, message.remainingMs));
+      const next = message.everyMs - (Date.now() - results[results.length - 1].at);
+      if (next > 0) await new Promise((resolve) => setTimeout(resolve, next));
+    }
+    reply({ results });
+  } else if (message.type === "resources") reply({ resources: process.getActiveResourcesInfo() });
+});
+process.send({ type: "ready" });

@@ -105,11 +105,14 @@ export async function queryTask(
   let throttled = 0;
   let tokenRetried = false;
   let lastFailure: unknown;
+  /** When the last attempt was sent: the contract's checkedAt is when TRTC was asked, not when it answered. */
+  let askedAt = 0;
 
   const outcome = await withRetries(invocation.deadline, policyFor(deps.config), {
     attempt: async (_attempt, timeoutMs) => {
       if ((await deps.beforeAttempt?.()) === false) throw NOT_STARTED;
       const started = now();
+      askedAt = started;
       try {
         return await deps.api.describeStreamIngest(params, { traceId: invocation.requestId, timeoutMs: Math.max(1, Math.min(timeoutMs, invocation.deadline - now())) });
       } finally {
@@ -146,7 +149,7 @@ export async function queryTask(
         running: status === "InProgress",
         region: deps.config.region,
         requestId,
-        checkedAt: new Date(now()).toISOString(),
+        checkedAt: new Date(askedAt).toISOString(),
       },
       stats,
     };

@@ -31,6 +31,21 @@ describe("one connection serves warm invocations", () => {
   });
 });
 
+describe("the result", () => {
+  it("checkedAt is when TRTC was asked, not when it answered", async () => {
+    const fn = loadBundle(env);
+    await fn.handler(query, awsContext()); // warm: the connection is open, so the request leaves at once
+    emulator.addFault({ fault: { type: "latency", ms: 400 } });
+    const before = Date.now();
+    const result = await fn.handler(query, awsContext());
+    const after = Date.now();
+    expect(result.ok).toBe(true);
+    const checkedAt = Date.parse(result.checkedAt);
+    expect(after - before).toBeGreaterThanOrEqual(400);
+    expect(checkedAt - before).toBeLessThan(200); // the answer came 400 ms later
+  });
+});
+
 describe("configuration", () => {
   it("an unsupported region is rejected at start-up, for every invocation, with no upstream call", async () => {
     const bad = loadBundle({ ...env, TRTC_REGION: "ap-guangzhou" });

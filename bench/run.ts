@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: every performance figure of issue 6, measured against the local TRTC emulator on loopback.
+ * `npm run bench`: every performance figure, measured against the local TRTC emulator on loopback.
  *
  * Builds the bundle as `npm run build` does, compiles the child programs in bench/ with esbuild (so they run under
  * plain `node`, nothing of tsx loaded), starts the emulators in a process of their own (bench/emulator-host.ts),
@@ -8,7 +8,7 @@
  *
  *   npm run bench [-- --rounds 3] [-- --quick] [-- --only cold,first,warm,memory,herd,batch,fleet]
  *                 [-- --bundle path/to/index.js]   measure another build of the function (A/B), skipping the build
- *                 [-- --write-docs]                 also put the table into docs/performance.md and README.md
+ *                 [-- --write-docs]                 also put the report into docs/performance.md
  *
  * Progress goes to stderr; the table and the JSON line go to stdout.
  */
@@ -702,8 +702,8 @@ function table(f: Figures): string {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Where `--write-docs` puts the latest table: the full report in docs/performance.md, the table in the README. */
-const DOCS = [join(ROOT, "docs", "performance.md"), join(ROOT, "README.md")];
+/** Where `--write-docs` puts the latest report: docs/performance.md (the README links to it rather than repeat it). */
+const DOCS = [join(ROOT, "docs", "performance.md")];
 const BEGIN = "<!-- bench:begin (npm run bench -- --write-docs) -->";
 const END = "<!-- bench:end -->";
 

@@ -16,7 +16,7 @@ export const FUNCTION_ADVICE: Record<FunctionErrorCode, string> = {
   "InvalidParameter.TaskId": "Send the TaskId StartStreamIngest returned: 1-256 visible ASCII characters.",
   "InvalidRequest.Body": "Send a JSON object body (or none) encoded as UTF-8.",
   "InvalidRequest.Event":
-    "Invoke with a JSON object ({\"SdkAppId\":…,\"TaskId\":…}) or through an API Gateway trigger.",
+    "Invoke with a JSON object ({\"SdkAppId\":…,\"TaskId\":…}) or through an HTTP route (API Gateway, a function URL, an ALB); trigger events (queues, storage, schedules, logs) ask for no status.",
   "InvalidRequest.Method": "Use GET or POST.",
   "InvalidRequest.Batch":
     "Send TaskIds as a non-empty array of strings (with SdkAppId), or Tasks as a non-empty array of {SdkAppId, TaskId} objects; not both, and not with TaskId or waitFor.",
@@ -29,7 +29,7 @@ export const FUNCTION_ADVICE: Record<FunctionErrorCode, string> = {
     "This deployment is not allowed to query that SdkAppId (TRTC_ALLOWED_SDK_APP_IDS).",
   InvalidConfiguration: "Operator: fix the setting the message names.",
   "InvalidConfiguration.Region": "Operator: set TRTC_REGION to one of the four supported regions.",
-  "InvalidConfiguration.Endpoint": "Operator: fix TRTC_ENDPOINT / TRTC_ENDPOINT_URL.",
+  "InvalidConfiguration.Endpoint": "Operator: fix TRTC_ENDPOINT / TRTC_ENDPOINT_URL (also: a proxy or private link in front of TRTC refused the request with a 4xx).",
   "InvalidConfiguration.Credentials":
     "Operator: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY, or give the SCF function a role.",
   "InvalidConfiguration.Secret":
@@ -37,7 +37,7 @@ export const FUNCTION_ADVICE: Record<FunctionErrorCode, string> = {
   UpstreamSecretsError: "AWS Secrets Manager failed or could not be reached; retry with backoff.",
   UpstreamTimeout: "TRTC did not answer in time; retry with backoff.",
   UpstreamNetworkError: "The connection to TRTC failed; retry with backoff.",
-  UpstreamHttpError: "TRTC's gateway answered with an HTTP error; retry with backoff.",
+  UpstreamHttpError: "TRTC's gateway answered with an HTTP 5xx, 408, 429 or a redirect; retry with backoff.",
   UpstreamInvalidResponse:
     "TRTC answered with something that is not its JSON envelope; retry with backoff.",
   "InternalError.Function": "A bug in this function; report it with the requestId.",

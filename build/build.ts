@@ -59,41 +59,35 @@ const redisStoreExternal: Plugin = {
   },
 };
 
+/** Both outputs: one minified CommonJS file each, for Node 20 and newer. */
+const COMMON = {
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  target: "node20",
+  minify: true,
+  sourcemap: false,
+  legalComments: "none",
+  logLevel: "warning",
+} as const;
+
 /** The second file: ioredis and the fleet's scripts, loaded on first use. Its own budget does not count against index.js. */
 function buildRedisStore() {
-  return build({
-    entryPoints: [join(root, "lib", "fleet", "redis-store.ts")],
-    outfile: REDIS_STORE_PATH,
-    bundle: true,
-    platform: "node",
-    format: "cjs",
-    target: "node20",
-    minify: true,
-    sourcemap: false,
-    legalComments: "none",
-    logLevel: "warning",
-  });
+  return build({ ...COMMON, entryPoints: [join(root, "lib", "fleet", "redis-store.ts")], outfile: REDIS_STORE_PATH });
 }
 
 export async function buildBundle(): Promise<Metafile> {
   mkdirSync(BUNDLE_DIR, { recursive: true });
   const store = buildRedisStore();
   const result = await build({
+    ...COMMON,
     entryPoints: [join(root, "functions", "describe-stream-ingest.ts")],
     outfile: BUNDLE_PATH,
-    bundle: true,
-    platform: "node",
-    format: "cjs",
-    target: "node20",
-    minify: true,
-    sourcemap: false,
-    legalComments: "none",
     alias: shims,
     plugins: [lazyBuiltins, redisStoreExternal],
     // The AWS SDK v3 is only needed for the optional Secrets Manager path; both Lambda runtimes ship it.
     external: ["@aws-sdk/*"],
     metafile: true,
-    logLevel: "warning",
   });
   await store;
   writeFileSync(join(root, "dist", "meta.json"), JSON.stringify(result.metafile));

@@ -11,12 +11,12 @@
  * The figures are printed at the end.
  */
 import fc from "fast-check";
-import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FaultRule, RunningEmulator } from "../../emulator";
 import { awsContext, loadBundle, minimalScfContext, scfContext, type Bundle } from "../support/bundle";
 import { APP, DEMO_TASK, startTestEmulator } from "../support/emulator";
 import { awsHttpApiEvent } from "../support/events";
+import { clientSocketsTo, pendingTimers, sleep, tick } from "../support/leaks";
 import { assertFuzz, countSecrets, invokeCaptured, lowerCased, textOfThrown, visibleText } from "../support/fuzz-capture";
 import { bigBodyArb, directEvent, FUZZ_ALLOWED, httpEventArb, nonObjectEvent, type HttpKindName } from "../support/fuzz-events";
 import { expectFor } from "../support/fuzz-oracle";
@@ -159,14 +159,8 @@ describe("fuzz: hostile events never reach TRTC and get the contract's failure",
   });
 });
 
-/** Sockets this process opened to the emulator (the function's side, not the emulator's). */
-function clientSockets(): number {
-  const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
-  return handles.filter((h) => h instanceof net.Socket && !h.destroyed && h.remotePort === emulator.port).length;
-}
-const pendingTimers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
-const tick = () => new Promise((resolve) => setImmediate(resolve));
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Sockets this process holds to the emulator (the function's side). */
+const clientSockets = () => clientSocketsTo(emulator.port);
 
 interface FaultCase {
   name: string;

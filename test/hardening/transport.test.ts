@@ -8,12 +8,12 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import net from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { FaultSpec, RunningEmulator } from "../../emulator";
 import { awsContext, loadBundle, scfContext, type Bundle } from "../support/bundle";
 import { APP, DEMO_TASK, startTestEmulator } from "../support/emulator";
 import { awsHttpApiEvent } from "../support/events";
+import { clientSocketsTo, pendingTimers, sleep, tick } from "../support/leaks";
 import { captureAll, countSecrets, textOfThrown } from "../support/fuzz-capture";
 
 const SECRET_ID = "AKIDtransportCase0000000000000000";
@@ -57,13 +57,7 @@ const UNPACED = { TRTC_RATE_LIMIT_PER_SECOND: "1000000" };
 const httpEvent = () => awsHttpApiEvent({ query: { SdkAppId: String(APP), TaskId: DEMO_TASK } });
 
 /** Sockets this process holds to the emulator (the function's side). */
-function clientSockets(): number {
-  const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
-  return handles.filter((h) => h instanceof net.Socket && !h.destroyed && h.remotePort === emulator.port).length;
-}
-const pendingTimers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
-const tick = () => new Promise((resolve) => setImmediate(resolve));
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const clientSockets = () => clientSocketsTo(emulator.port);
 
 interface Outcome {
   value: any;

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeErrorCode } from "../../lib/errors";
 import { awsContext, captureStdout, loadBundle, scfContext, type Bundle } from "../support/bundle";
-import { APP, DEMO_TASK } from "../support/emulator";
+import { APP, DEMO_TASK, functionEnv } from "../support/emulator";
 import { awsHttpApiEvent } from "../support/events";
 
 let server: Server;
@@ -29,23 +29,7 @@ beforeAll(async () => {
     res.end(`<html><body>${status}</body></html>`);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  fn = loadBundle({
-    TRTC_ENDPOINT_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    TENCENTCLOUD_SECRET_ID: "AKIDfourHundredCase00000000000000",
-    TENCENTCLOUD_SECRET_KEY: "FourHundredKey0000000000000000",
-    TENCENTCLOUD_SESSION_TOKEN: undefined,
-    TENCENTCLOUD_SECRETID: undefined,
-    TENCENTCLOUD_SECRETKEY: undefined,
-    TENCENTCLOUD_SESSIONTOKEN: undefined,
-    TRTC_REGION: undefined,
-    TRTC_ENDPOINT: undefined,
-    TRTC_ALLOWED_SDK_APP_IDS: undefined,
-    TRTC_CREDENTIALS_SECRET_ID: undefined,
-    TRTC_REDIS_URL: undefined,
-    TRTC_MAX_ATTEMPTS: undefined,
-    TRTC_THROW_ON_ERROR: undefined,
-    LOG_LEVEL: "error",
-  });
+  fn = loadBundle(functionEnv(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, "AKIDfourHundredCase00000000000000", "FourHundredKey0000000000000000"));
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 

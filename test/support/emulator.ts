@@ -4,24 +4,32 @@ import { DEMO_SECRET_ID, DEMO_SECRET_KEY, startEmulator, type EmulatorOptions, t
 export const APP = 1400000001;
 export const DEMO_TASK = "demo-task-in-progress";
 
+/**
+ * The function's environment for a test: pointed at `url` with `secretId`/`secretKey`, and every other setting the
+ * function reads unset, so a developer's own environment (a Redis URL, a secret, a region) cannot leak into a test.
+ */
+export function functionEnv(url: string, secretId: string = DEMO_SECRET_ID, secretKey: string = DEMO_SECRET_KEY): Record<string, string | undefined> {
+  return {
+    TRTC_ENDPOINT_URL: url,
+    TENCENTCLOUD_SECRET_ID: secretId,
+    TENCENTCLOUD_SECRET_KEY: secretKey,
+    TENCENTCLOUD_SESSION_TOKEN: undefined,
+    TENCENTCLOUD_SECRETID: undefined,
+    TENCENTCLOUD_SECRETKEY: undefined,
+    TENCENTCLOUD_SESSIONTOKEN: undefined,
+    TRTC_REGION: undefined,
+    TRTC_ENDPOINT: undefined,
+    TRTC_ALLOWED_SDK_APP_IDS: undefined,
+    TRTC_THROW_ON_ERROR: undefined,
+    TRTC_CREDENTIALS_SECRET_ID: undefined,
+    TRTC_REDIS_URL: undefined,
+    TRTC_MAX_ATTEMPTS: undefined,
+    LOG_LEVEL: "error",
+  };
+}
+
 export async function startTestEmulator(options: EmulatorOptions = {}): Promise<{ emulator: RunningEmulator; env: Record<string, string | undefined> }> {
   // Explicit demo keys: the emulator would otherwise take TENCENTCLOUD_SECRET_* from the developer's environment.
   const emulator = await startEmulator({ quiet: true, credentials: [{ secretId: DEMO_SECRET_ID, secretKey: DEMO_SECRET_KEY }], ...options });
-  return {
-    emulator,
-    env: {
-      TRTC_ENDPOINT_URL: emulator.url,
-      TENCENTCLOUD_SECRET_ID: DEMO_SECRET_ID,
-      TENCENTCLOUD_SECRET_KEY: DEMO_SECRET_KEY,
-      TENCENTCLOUD_SESSION_TOKEN: undefined,
-      TENCENTCLOUD_SECRETID: undefined,
-      TENCENTCLOUD_SECRETKEY: undefined,
-      TENCENTCLOUD_SESSIONTOKEN: undefined,
-      TRTC_REGION: undefined,
-      TRTC_ENDPOINT: undefined,
-      TRTC_ALLOWED_SDK_APP_IDS: undefined,
-      TRTC_THROW_ON_ERROR: undefined,
-      LOG_LEVEL: "error",
-    },
-  };
+  return { emulator, env: functionEnv(emulator.url) };
 }

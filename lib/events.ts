@@ -138,13 +138,18 @@ export function headersOf(event: unknown): Record<string, string> {
 
 export const objectOrEmpty = (value: unknown): Json => (isObject(value) ? value : {});
 
-/** Reads the HTTP request out of an HTTP event of any of the HTTP kinds. */
-export function httpRequestOf(kind: HttpEventKind, event: Json): HttpRequest {
+/** The request's method, upper-cased, from where each HTTP kind keeps it (without reading the rest of the request). */
+export function httpMethodOf(kind: HttpEventKind, event: Json): string {
   const requestContext = objectOrEmpty(event.requestContext);
   const method =
     kind === "aws-http" ? String(objectOrEmpty(requestContext.http).method) : String(event.httpMethod ?? requestContext.httpMethod);
+  return method.toUpperCase();
+}
+
+/** Reads the HTTP request out of an HTTP event of any of the HTTP kinds. */
+export function httpRequestOf(kind: HttpEventKind, event: Json): HttpRequest {
   return {
-    method: method.toUpperCase(),
+    method: httpMethodOf(kind, event),
     query: queryOf(kind, event),
     path: objectOrEmpty(event.pathParameters),
     body: typeof event.body === "string" && event.body.length > 0 ? event.body : undefined,

@@ -13,7 +13,7 @@
  */
 import httpCors from "@middy/http-cors";
 import httpSecurityHeaders from "@middy/http-security-headers";
-import { headersOf, httpRequestOf, isHttpKind, type HttpEventKind } from "../events";
+import { headersOf, httpMethodOf, isHttpKind, type HttpEventKind } from "../events";
 import { finishHttpResponse } from "./http-response";
 import type { FunctionMiddleware, FunctionRequest } from "./types";
 
@@ -48,7 +48,7 @@ export function httpHeaders({ corsOrigins }: HttpHeadersOptions = {}): FunctionM
   const corsView = (request: FunctionRequest): View => {
     const { kind, rawEvent } = request.context.invocation;
     const raw = rawEvent as Record<string, unknown>;
-    return { event: { httpMethod: httpRequestOf(kind as HttpEventKind, raw).method, headers: headersOf(raw) }, response: request.response };
+    return { event: { httpMethod: httpMethodOf(kind as HttpEventKind, raw), headers: headersOf(raw) }, response: request.response };
   };
 
   const finish = async (request: FunctionRequest) => {

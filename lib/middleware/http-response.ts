@@ -18,7 +18,7 @@ export interface HttpResponse {
 }
 
 /** What an ALB in multi-value mode takes instead: headers only from multiValueHeaders, and a status line. */
-export interface AlbMultiValueResponse {
+interface AlbMultiValueResponse {
   statusCode: number;
   statusDescription: string;
   multiValueHeaders: Record<string, string[]>;

@@ -22,6 +22,9 @@ export const NETWORK_FAULTS: readonly FaultType[] = [
 ];
 const FAULT_TYPES: readonly FaultType[] = ["latency", ...NETWORK_FAULTS, "api-error", "throttle"];
 
+/** The answer a fault starts from, or wraps: DescribeStreamIngest's for a running task. */
+const inProgress = (requestId: string): Record<string, unknown> => ({ Status: "InProgress", RequestId: requestId });
+
 interface ActiveRule {
   rule: FaultRule;
   remaining: number;
@@ -98,7 +101,7 @@ export function applyNetworkFault(fault: FaultSpec, res: ServerResponse, request
       sendRaw(res, 200, "application/json", `{"Response": {"Status": InProgress, "RequestId": "${requestId}"`);
       return;
     case "truncated-json": {
-      const envelope = JSON.stringify({ Response: { Status: "InProgress", RequestId: requestId } });
+      const envelope = JSON.stringify({ Response: inProgress(requestId) });
       sendRaw(res, 200, "application/json", envelope.slice(0, Math.floor(envelope.length / 2)));
       return;
     }
@@ -108,7 +111,7 @@ export function applyNetworkFault(fault: FaultSpec, res: ServerResponse, request
     case "trickle":
       return trickle(res, fault, requestId);
     case "mid-body-close": {
-      const envelope = JSON.stringify({ Response: { Status: "InProgress", RequestId: requestId } });
+      const envelope = JSON.stringify({ Response: inProgress(requestId) });
       res.writeHead(200, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(envelope) });
       // Half the promised body, then the connection drops (a proxy restart, a NAT time-out).
       res.write(envelope.slice(0, envelope.length >> 1), () => res.socket?.destroy());
@@ -118,7 +121,7 @@ export function applyNetworkFault(fault: FaultSpec, res: ServerResponse, request
       return fault.gzip ? sendGzipBomb(res, fault.bytes, requestId) : streamPadded(res, fault.bytes, requestId);
     case "oversized-field": {
       const big = "x".repeat(fault.length);
-      const response: Record<string, unknown> = { Status: "InProgress", RequestId: requestId };
+      const response = inProgress(requestId);
       if (fault.field === "Status" || fault.field === "RequestId") response[fault.field] = big;
       else response.Error = fault.field === "Code" ? { Code: `InternalError.${big}`, Message: "x" } : { Code: "InternalError", Message: big };
       sendRaw(res, 200, "application/json", JSON.stringify({ Response: response }));
@@ -126,7 +129,7 @@ export function applyNetworkFault(fault: FaultSpec, res: ServerResponse, request
     }
     case "event-stream": {
       res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache" });
-      const event = `data: ${JSON.stringify({ Status: "InProgress", RequestId: requestId })}\n\n`;
+      const event = `data: ${JSON.stringify(inProgress(requestId))}\n\n`;
       res.write(event);
       const timer = setInterval(() => res.write(event), fault.intervalMs ?? 100);
       res.once("close", () => clearInterval(timer));
@@ -170,7 +173,7 @@ function trickle(res: ServerResponse, fault: Extract<FaultSpec, { type: "trickle
         timers.push(
           setTimeout(() => {
             clearInterval(interval);
-            res.end(`"Response":${JSON.stringify({ Status: "InProgress", RequestId: requestId })}}`);
+            res.end(`"Response":${JSON.stringify(inProgress(requestId))}}`);
           }, fault.forMs),
         );
       }
@@ -180,7 +183,7 @@ function trickle(res: ServerResponse, fault: Extract<FaultSpec, { type: "trickle
 
 /** A valid envelope padded with white space to `bytes`, written in 64 KB chunks as the client reads them. */
 function streamPadded(res: ServerResponse, bytes: number, requestId: string): void {
-  const head = `{"Response":${JSON.stringify({ Status: "InProgress", RequestId: requestId }).slice(0, -1)}`;
+  const head = `{"Response":${JSON.stringify(inProgress(requestId)).slice(0, -1)}`;
   const tail = "}}";
   let left = Math.max(0, bytes - head.length - tail.length);
   const chunk = Buffer.alloc(64 * 1024, " ");
@@ -205,7 +208,7 @@ function sendGzipBomb(res: ServerResponse, bytes: number, requestId: string): vo
   if (!padding) gzipCache.set(bytes, (padding = gzipSync(Buffer.alloc(bytes, " "), { level: 9 })));
   // The envelope's RequestId changes per request, so only the padding is cached: a gzip stream of the padding
   // followed by one of the envelope is still one valid gzip body (RFC 1952 members concatenate).
-  const envelope = gzipSync(JSON.stringify({ Response: { Status: "InProgress", RequestId: requestId } }));
+  const envelope = gzipSync(JSON.stringify({ Response: inProgress(requestId) }));
   res.writeHead(200, { "Content-Type": "application/json", "Content-Encoding": "gzip", "Content-Length": padding.length + envelope.length });
   res.end(Buffer.concat([padding, envelope]));
 }

@@ -54,6 +54,8 @@ function canonicalHeaderValue(name: string, headers: IncomingHttpHeaders, keepPo
   return value;
 }
 
+const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
+
 /**
  * The payload hash the canonical request ends with. The Python, Go and Java SDKs have an `unsignedPayload` profile
  * option: they send `X-TC-Content-SHA256: UNSIGNED-PAYLOAD` and hash that literal instead of the body.
@@ -62,8 +64,6 @@ function hashedPayload(request: SignedRequest): string {
   const declared = request.headers["x-tc-content-sha256"];
   return (Array.isArray(declared) ? declared[0] : declared)?.trim() === UNSIGNED_PAYLOAD ? sha256Hex(UNSIGNED_PAYLOAD) : sha256Hex(request.body);
 }
-
-export const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
 
 export function canonicalRequest(request: SignedRequest, signedHeaders: string[], keepPort = false): string {
   const canonicalHeaders = signedHeaders.map((name) => `${name}:${canonicalHeaderValue(name, request.headers, keepPort)}\n`).join("");

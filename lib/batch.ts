@@ -13,7 +13,6 @@ import { addStats, type QueryDeps, type QueryStats, type TaskResult } from "./qu
 /** Upstream calls in flight at once: keeps the pace up to ~400 ms upstream latency, and bounds sockets and memory. */
 export const BATCH_CONCURRENCY = 8;
 
-
 export interface BatchSummary {
   tasks: number;
   /** Tasks TRTC answered with a status. */

@@ -80,10 +80,16 @@ const API_PREFIXES: Array<[prefix: string, info: ErrorInfo]> = [
 
 const UNKNOWN_API_ERROR: ErrorInfo = { status: 502, retryable: false };
 
+/** A code's own catalogue entry (the function's first, then the API's), or undefined when neither lists it. */
+function catalogued(code: string): ErrorInfo | undefined {
+  if (Object.hasOwn(FUNCTION_ERRORS, code)) return FUNCTION_ERRORS[code as FunctionErrorCode];
+  return Object.hasOwn(API_ERRORS, code) ? API_ERRORS[code] : undefined;
+}
+
 /** Status and retryability for any code: the function's own, a known API code, or an unknown one. */
 export function describeErrorCode(code: string): ErrorInfo {
-  if (Object.hasOwn(FUNCTION_ERRORS, code)) return FUNCTION_ERRORS[code as FunctionErrorCode];
-  if (Object.hasOwn(API_ERRORS, code)) return API_ERRORS[code]!;
+  const info = catalogued(code);
+  if (info) return info;
   for (const [prefix, info] of API_PREFIXES) {
     if (code === prefix || code.startsWith(`${prefix}.`)) return info;
   }
@@ -100,7 +106,7 @@ export function workflowErrorName(code: string, retryable: boolean = describeErr
   const parts = code.split(".");
   for (let n = parts.length; n > 0; n--) {
     const name = parts.slice(0, n).join(".");
-    const info = Object.hasOwn(FUNCTION_ERRORS, name) ? FUNCTION_ERRORS[name as FunctionErrorCode] : Object.hasOwn(API_ERRORS, name) ? API_ERRORS[name] : undefined;
+    const info = catalogued(name);
     if (info && info.retryable === retryable) return name;
   }
   return code;

@@ -20,7 +20,11 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
+export const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** An ALB target event (requestContext.elb): its query arrives still URL-encoded, and its answer needs a status line. */
+export const isAlbEvent = (event: unknown): event is Json =>
+  isObject(event) && isObject(event.requestContext) && isObject(event.requestContext.elb);
 
 /** Header names are case-insensitive; REST, ALB and Tencent events keep the client's spelling. */
 function hasHeader(headers: unknown, lowerName: string): boolean {
@@ -110,7 +114,7 @@ function queryOf(kind: HttpEventKind, event: Json): Json {
     case "aws-rest": {
       // REST sends both maps (the multi-value one has every value); an ALB in multi-value mode only the second.
       const query = { ...lastValues(event.queryStringParameters), ...lastValues(event.multiValueQueryStringParameters) };
-      return isObject(event.requestContext) && isObject(event.requestContext.elb) ? decodedQuery(query) : query;
+      return isAlbEvent(event) ? decodedQuery(query) : query;
     }
     default:
       // Tencent sends the query as `queryString` (API Gateway sometimes also as `queryStringParameters`).
@@ -132,15 +136,20 @@ export function headersOf(event: unknown): Record<string, string> {
   return out;
 }
 
-const objectOrEmpty = (value: unknown): Json => (isObject(value) ? value : {});
+export const objectOrEmpty = (value: unknown): Json => (isObject(value) ? value : {});
 
-/** Reads the HTTP request out of an HTTP event of any of the HTTP kinds. */
-export function httpRequestOf(kind: HttpEventKind, event: Json): HttpRequest {
+/** The request's method, upper-cased, from where each HTTP kind keeps it (without reading the rest of the request). */
+export function httpMethodOf(kind: HttpEventKind, event: Json): string {
   const requestContext = objectOrEmpty(event.requestContext);
   const method =
     kind === "aws-http" ? String(objectOrEmpty(requestContext.http).method) : String(event.httpMethod ?? requestContext.httpMethod);
+  return method.toUpperCase();
+}
+
+/** Reads the HTTP request out of an HTTP event of any of the HTTP kinds. */
+export function httpRequestOf(kind: HttpEventKind, event: Json): HttpRequest {
   return {
-    method: method.toUpperCase(),
+    method: httpMethodOf(kind, event),
     query: queryOf(kind, event),
     path: objectOrEmpty(event.pathParameters),
     body: typeof event.body === "string" && event.body.length > 0 ? event.body : undefined,

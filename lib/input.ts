@@ -43,9 +43,9 @@ const NAMES = { TaskIds: ["TaskIds", "taskIds"], Tasks: ["Tasks", "tasks"] } as 
 const WAIT_NAMES = ["waitFor", "waitTimeoutSeconds", "pollIntervalSeconds"] as const;
 const WAIT_FOR = ["waitFor"] as const;
 
-export const isAllowed = (allowed: ReadonlySet<number> | undefined, sdkAppId: number): boolean => allowed === undefined || allowed.has(sdkAppId);
+const isAllowed = (allowed: ReadonlySet<number> | undefined, sdkAppId: number): boolean => allowed === undefined || allowed.has(sdkAppId);
 
-export const forbidden = (sdkAppId: number): TrtcFunctionError =>
+const forbidden = (sdkAppId: number): TrtcFunctionError =>
   new TrtcFunctionError("Forbidden.SdkAppId", `This deployment may not query SdkAppId ${sdkAppId}`);
 
 const batchError = (message: string) => new TrtcFunctionError("InvalidRequest.Batch", message);

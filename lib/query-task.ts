@@ -67,7 +67,7 @@ export interface QueryDeps {
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   /**
-   * Called before each upstream attempt (a batch uses it to pace requests under the rate limit). Resolving to
+   * Called before each upstream attempt (the fleet, lib/fleet/fleet.ts, paces every request with it). Resolving to
    * false means no request may start before the deadline: the query ends with the last failure, or UpstreamTimeout.
    */
   beforeAttempt?: () => boolean | void | Promise<boolean | void>;

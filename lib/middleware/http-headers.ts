@@ -13,7 +13,7 @@
  */
 import httpCors from "@middy/http-cors";
 import httpSecurityHeaders from "@middy/http-security-headers";
-import { headersOf, httpRequestOf, isHttpKind, type HttpEventKind } from "../events";
+import { headersOf, httpMethodOf, isHttpKind, type HttpEventKind } from "../events";
 import { finishHttpResponse } from "./http-response";
 import type { FunctionMiddleware, FunctionRequest } from "./types";
 
@@ -48,10 +48,12 @@ export function httpHeaders({ corsOrigins }: HttpHeadersOptions = {}): FunctionM
   const corsView = (request: FunctionRequest): View => {
     const { kind, rawEvent } = request.context.invocation;
     const raw = rawEvent as Record<string, unknown>;
-    return { event: { httpMethod: httpRequestOf(kind as HttpEventKind, raw).method, headers: headersOf(raw) }, response: request.response };
+    return { event: { httpMethod: httpMethodOf(kind as HttpEventKind, raw), headers: headersOf(raw) }, response: request.response };
   };
 
+  /** After the handler or a failure alike: an HTTP answer, once there is one, gets its headers. */
   const finish = async (request: FunctionRequest) => {
+    if (!isHttp(request) || request.response === undefined) return;
     const view = cors ? corsView(request) : ({ response: request.response } as View);
     await (security.after as Hook)(view);
     if (cors) await (cors.after as Hook)(view);
@@ -67,11 +69,7 @@ export function httpHeaders({ corsOrigins }: HttpHeadersOptions = {}): FunctionM
       await (security.after as Hook)(view);
       return finishHttpResponse(request.context.invocation.rawEvent, view.response);
     },
-    after: async (request) => {
-      if (isHttp(request) && request.response !== undefined) await finish(request);
-    },
-    onError: async (request) => {
-      if (isHttp(request) && request.response !== undefined) await finish(request);
-    },
+    after: finish,
+    onError: finish,
   };
 }

@@ -6,7 +6,7 @@
 import { STATUS_CODES } from "node:http";
 import { isBatchResult, type BatchResult } from "../batch";
 import { describeErrorCode } from "../errors";
-import { isHttpKind } from "../events";
+import { isAlbEvent, isHttpKind, isObject, objectOrEmpty } from "../events";
 import type { TaskResult } from "../query-task";
 import type { FunctionMiddleware, FunctionRequest } from "./types";
 
@@ -18,7 +18,7 @@ export interface HttpResponse {
 }
 
 /** What an ALB in multi-value mode takes instead: headers only from multiValueHeaders, and a status line. */
-export interface AlbMultiValueResponse {
+interface AlbMultiValueResponse {
   statusCode: number;
   statusDescription: string;
   multiValueHeaders: Record<string, string[]>;
@@ -42,16 +42,9 @@ export function toHttpResponse(result: TaskResult | BatchResult): HttpResponse {
   return { statusCode, headers, body: JSON.stringify(result), isBase64Encoded: false };
 }
 
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
-const objectOr = (value: unknown): Json => (isObject(value) ? value : {});
-
-/** An ALB target event (requestContext.elb). */
-const isAlb = (event: unknown): event is Json => isObject(event) && isObject(event.requestContext) && isObject(event.requestContext.elb);
-
 /** An ALB target event whose target group has lambda.multi_value_headers.enabled: it sends only multi-value maps. */
-export function isAlbMultiValue(event: unknown): boolean {
-  return isAlb(event) && (isObject(event.multiValueHeaders) || isObject(event.multiValueQueryStringParameters));
+function isAlbMultiValue(event: unknown): boolean {
+  return isAlbEvent(event) && (isObject(event.multiValueHeaders) || isObject(event.multiValueQueryStringParameters));
 }
 
 /**
@@ -63,13 +56,13 @@ export function isAlbMultiValue(event: unknown): boolean {
 export function finishHttpResponse(event: unknown, response: unknown): unknown {
   if (!isObject(response) || typeof response.statusCode !== "number") return response;
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(objectOr(response.headers))) {
+  for (const [name, value] of Object.entries(objectOrEmpty(response.headers))) {
     const text = typeof value === "number" || typeof value === "boolean" ? String(value) : value;
     if (typeof text === "string" && text !== "") headers[name.toLowerCase()] = text;
   }
   const statusCode = response.statusCode;
   const body = typeof response.body === "string" ? response.body : "";
-  if (!isAlb(event)) return { ...response, headers, body };
+  if (!isAlbEvent(event)) return { ...response, headers, body };
   const statusDescription = `${statusCode} ${STATUS_CODES[statusCode] ?? "Unknown"}`;
   if (!isAlbMultiValue(event)) return { ...response, statusDescription, headers, body };
   const { headers: _dropped, ...rest } = response;

@@ -11,7 +11,6 @@ import type { Logger } from "../logger";
 import { SECRET_ID_ENV, SecretKeys } from "../transport/secrets-manager";
 import type { FunctionMiddleware } from "./types";
 
-export { SECRET_ID_ENV };
 export const SECRET_TTL_ENV = "TRTC_CREDENTIALS_SECRET_TTL_SECONDS";
 export const DEFAULT_SECRET_TTL_SECONDS = 300;
 const MAX_TTL_SECONDS = 86_400;

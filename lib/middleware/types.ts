@@ -10,7 +10,7 @@ import type { Invocation } from "../platform";
  * handler returns its outcome (see lib/describe-stream-ingest.ts) and the middlewares pass it outwards.
  */
 export interface InvocationState extends Readonly<Invocation> {
-  /** The recognised event kind; undefined when the event is none of the four. */
+  /** The recognised event kind; undefined when it is none of them (not an object, or a non-HTTP trigger event: events.ts). */
   readonly kind: EventKind | undefined;
   /** The event as the platform sent it (request.event becomes the input step's reading). */
   readonly rawEvent: unknown;

@@ -6,7 +6,7 @@
  * response instead.
  */
 import { workflowErrorName } from "../errors";
-import { isHttpKind } from "../events";
+import { isHttpKind, isObject } from "../events";
 import type { FailureResult, TaskResult } from "../query-task";
 import type { FunctionMiddleware, FunctionRequest } from "./types";
 
@@ -27,7 +27,7 @@ function wantsThrow(request: FunctionRequest, fallback: boolean): boolean {
   // HTTP events always get an HTTP response; anything else (an unrecognised event too) came from a direct caller.
   if (!invocation || (invocation.kind && isHttpKind(invocation.kind))) return false;
   const raw = invocation.rawEvent;
-  const override = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>).throwOnError : undefined;
+  const override = isObject(raw) ? raw.throwOnError : undefined;
   return typeof override === "boolean" ? override : fallback;
 }
 

@@ -1,9 +1,10 @@
 /**
  * The context objects each platform hands a handler, for invoking the bundle locally (npm run invoke) and in tests.
  * AWS Lambda's carries awsRequestId and getRemainingTimeInMillis(); Tencent SCF's (the Node.js runtime's context,
- * https://www.tencentcloud.com/document/product/583/46770 and the Node.js notes, 583/11060) carries request_id, the configured time_limit_in_ms, getRemainingTimeInMillis()
- * and callbackWaitsForEmptyEventLoop (true unless the function sets it). {@link minimalScfContext} has neither of
- * the last two, as hand-made contexts and older runtimes: the function must not rely on them.
+ * https://www.tencentcloud.com/document/product/583/46770 and the Node.js notes, 583/11060) carries request_id, the
+ * configured time_limit_in_ms, getRemainingTimeInMillis() and callbackWaitsForEmptyEventLoop (true unless the
+ * function sets it). {@link minimalScfContext} has neither of the last two, as hand-made contexts and older
+ * runtimes: the function must not rely on them.
  */
 import { randomUUID } from "node:crypto";
 

@@ -10,9 +10,9 @@ import { DEMO_SECRET_ID, DEMO_SECRET_KEY } from "../../emulator";
 import { awsContext, captureStdout, loadBundle } from "../support/bundle";
 import { APP, DEMO_TASK, startTestEmulator } from "../support/emulator";
 import { awsHttpApiEvent } from "../support/events";
+import { sleep } from "../support/leaks";
 import { startSecretsManagerStub, type SecretsManagerStub } from "../support/secrets-manager-stub";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ask = { SdkAppId: APP, TaskId: DEMO_TASK };
 const demoSecret = { SecretId: DEMO_SECRET_ID, SecretKey: DEMO_SECRET_KEY };
 

@@ -177,4 +177,4 @@ export async function errorCode(emulator: RunningEmulator, h: HandSigned): Promi
   return envelope(await rawRequest(emulator, handSign(h))).Error?.Code;
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export { sleep } from "../support/leaks";

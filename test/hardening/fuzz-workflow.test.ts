@@ -16,8 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator";
 import { awsContext, loadBundle, scfContext, type Bundle } from "../support/bundle";
 import { APP, DEMO_TASK, startTestEmulator } from "../support/emulator";
-import { HTTP_EVENT_KINDS } from "../support/events";
-import { assertFuzz, captureAll, countSecrets, invokeCaptured, lowerCased, textOfThrown, visibleText } from "../support/fuzz-capture";
+import { HTTP_EVENT_KINDS, lowerCased } from "../support/events";
+import { assertFuzz, captureAll, countSecrets, invokeCaptured, textOfThrown, visibleText } from "../support/fuzz-capture";
 import { FORBIDDEN_APP, FUZZ_ALLOWED, hostileValue, type HttpKindName } from "../support/fuzz-events";
 import { expectWorkflowFor, MAX_BATCH_TASKS, pollsFor } from "../support/fuzz-oracle";
 

@@ -15,9 +15,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FaultRule, RunningEmulator } from "../../emulator";
 import { awsContext, loadBundle, minimalScfContext, scfContext, type Bundle } from "../support/bundle";
 import { APP, DEMO_TASK, startTestEmulator } from "../support/emulator";
-import { awsHttpApiEvent } from "../support/events";
+import { awsHttpApiEvent, lowerCased } from "../support/events";
 import { clientSocketsTo, pendingTimers, sleep, tick } from "../support/leaks";
-import { assertFuzz, countSecrets, invokeCaptured, lowerCased, textOfThrown, visibleText } from "../support/fuzz-capture";
+import { assertFuzz, countSecrets, invokeCaptured, textOfThrown, visibleText } from "../support/fuzz-capture";
 import { bigBodyArb, directEvent, FUZZ_ALLOWED, httpEventArb, nonObjectEvent, type HttpKindName } from "../support/fuzz-events";
 import { expectFor } from "../support/fuzz-oracle";
 

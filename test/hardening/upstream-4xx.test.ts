@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeErrorCode } from "../../lib/errors";
-import { awsContext, captureStdout, loadBundle, scfContext, type Bundle } from "../support/bundle";
+import { awsContext, captureStdout, loadBundle, quietly, scfContext, type Bundle } from "../support/bundle";
 import { APP, DEMO_TASK, functionEnv } from "../support/emulator";
 import { awsHttpApiEvent } from "../support/events";
 
@@ -42,17 +42,16 @@ describe.each([401, 403, 404, 405, 407])("HTTP %i without TRTC's envelope", (cod
   it("is InvalidConfiguration.Endpoint, not retried, answered 500 over HTTP, and thrown under a name no retrier lists", async () => {
     status = code;
     requests = 0;
-    const quiet = <T>(run: () => Promise<T>) => captureStdout(run).then(({ value }) => value);
-    const direct = await quiet(() => fn.handler({ SdkAppId: APP, TaskId: DEMO_TASK }, awsContext(5000)));
+    const direct = await quietly(() => fn.handler({ SdkAppId: APP, TaskId: DEMO_TASK }, awsContext(5000)));
     expect(direct).toMatchObject({ ok: false, sdkAppId: APP, taskId: DEMO_TASK, error: { code: "InvalidConfiguration.Endpoint", retryable: false }, requestId: null });
     expect(direct.error.message).toContain(String(code));
     expect(describeErrorCode(direct.error.code).retryable).toBe(direct.error.retryable); // the table and the payload agree
     expect(requests).toBe(1); // the default three attempts: none spent on it
 
-    const http = await quiet(() => fn.main_handler(awsHttpApiEvent({ query: { SdkAppId: String(APP), TaskId: DEMO_TASK } }), scfContext(5000)));
+    const http = await quietly(() => fn.main_handler(awsHttpApiEvent({ query: { SdkAppId: String(APP), TaskId: DEMO_TASK } }), scfContext(5000)));
     expect(http.statusCode).toBe(500);
 
-    const thrown = await quiet(() => fn.handler({ SdkAppId: APP, TaskId: DEMO_TASK, throwOnError: true }, awsContext(5000))).catch((error: Error) => error);
+    const thrown = await quietly(() => fn.handler({ SdkAppId: APP, TaskId: DEMO_TASK, throwOnError: true }, awsContext(5000))).catch((error: Error) => error);
     expect(thrown).toBeInstanceOf(Error);
     expect(retriedNames()).not.toContain((thrown as Error).name);
   });

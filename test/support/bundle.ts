@@ -43,3 +43,6 @@ export async function captureStdout<T>(fn: () => Promise<T>): Promise<{ value: T
     process.stdout.write = original;
   }
 }
+
+/** The value of `fn` with the function's log lines dropped (they would fill the test output). */
+export const quietly = <T>(fn: () => Promise<T>): Promise<T> => captureStdout(fn).then(({ value }) => value);

@@ -13,6 +13,12 @@
 
 export type QueryValue = string | string[] | true;
 
+/** Header names lower-cased, as HTTP API, function URLs and ALBs deliver them. */
+export const lowerCased = (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+
+/** Each header as a one-value list: a `multiValueHeaders` map. */
+const multiValued = (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]]));
+
 export interface HttpInput {
   method?: string;
   query?: Record<string, QueryValue>;
@@ -48,7 +54,7 @@ export function awsRestEvent({ method = "GET", query, path, body, isBase64Encode
     path: "/stream-ingest/status",
     httpMethod: method,
     headers: allHeaders,
-    multiValueHeaders: Object.fromEntries(Object.entries(allHeaders).map(([k, v]) => [k, [v]])),
+    multiValueHeaders: multiValued(allHeaders),
     // REST: the last value of a repeated key, all of them in the multi-value map; a valueless key is "".
     queryStringParameters: query ? mapQuery(query, lastOf) : null,
     multiValueQueryStringParameters: query ? mapQuery(query, valuesOf) : null,
@@ -81,7 +87,7 @@ function v2Event(domainName: string, routeKey: string, { method = "GET", query, 
     routeKey,
     rawPath: "/stream-ingest/status",
     rawQueryString: queryString(query),
-    headers: { accept: "*/*", host: domainName, "user-agent": "curl/8.5.0", "x-forwarded-for": "203.0.113.7", ...Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])) },
+    headers: { accept: "*/*", host: domainName, "user-agent": "curl/8.5.0", "x-forwarded-for": "203.0.113.7", ...lowerCased(headers) },
     // Payload 2.0 joins a repeated key's values with commas.
     ...(query ? { queryStringParameters: mapQuery(query, (value) => valuesOf(value).join(",")) } : {}),
     ...(path ? { pathParameters: path } : {}),
@@ -151,7 +157,7 @@ export function tencentFunctionUrlEvent({ method = "GET", query, body, isBase64E
       host: "1250000000-abcd1234ef.ap-singapore.tencentscf.com",
       "user-agent": "curl/8.5.0",
       "x-scf-remote-addr": "203.0.113.7",
-      ...Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])),
+      ...lowerCased(headers),
     },
     httpMethod: method,
     path: "/",
@@ -184,7 +190,7 @@ export function albEvent({ method = "GET", query, body, isBase64Encoded = false,
     httpMethod: method,
     path: "/stream-ingest/status",
     queryStringParameters: query ? albEncoded(query, lastOf) : {},
-    headers: { ...ALB_HEADERS, ...Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])) },
+    headers: { ...ALB_HEADERS, ...lowerCased(headers) },
     body: body ?? "",
     isBase64Encoded,
   };
@@ -195,13 +201,13 @@ export function albEvent({ method = "GET", query, body, isBase64Encoded = false,
  * multiValueHeaders, and the answer's headers are read from multiValueHeaders only.
  */
 export function albMultiValueEvent({ method = "GET", query, body, isBase64Encoded = false, headers = {} }: HttpInput = {}) {
-  const all = { ...ALB_HEADERS, ...Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])) };
+  const all = { ...ALB_HEADERS, ...lowerCased(headers) };
   return {
     requestContext: ALB_CONTEXT,
     httpMethod: method,
     path: "/stream-ingest/status",
     multiValueQueryStringParameters: query ? albEncoded(query, valuesOf) : {},
-    multiValueHeaders: Object.fromEntries(Object.entries(all).map(([k, v]) => [k, [v]])),
+    multiValueHeaders: multiValued(all),
     body: body ?? "",
     isBase64Encoded,
   };

@@ -47,9 +47,6 @@ export function countSecrets(text: string, secrets: readonly string[]): number {
   return found;
 }
 
-/** HTTP header names are case-insensitive (middy's security headers are capitalised). */
-export const lowerCased = (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
-
 export interface CapturedInvocation {
   value: any;
   lines: string[];

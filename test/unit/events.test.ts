@@ -25,14 +25,7 @@ const errorOf = (fn: () => unknown) => {
   return undefined;
 };
 
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (error) {
-    return (error as TrtcFunctionError).code;
-  }
-  return undefined;
-};
+const codeOf = (fn: () => unknown) => errorOf(fn)?.code;
 
 describe("recogniseEvent", () => {
   it.each([

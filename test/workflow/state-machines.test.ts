@@ -14,7 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator";
 import type { FaultSpec } from "../../emulator/types";
 import { API_ERRORS, FUNCTION_ERRORS, describeErrorCode } from "../../lib/errors";
-import { awsContext, captureStdout, loadBundle, scfContext, type Bundle } from "../support/bundle";
+import { awsContext, loadBundle, quietly, scfContext, type Bundle } from "../support/bundle";
 import { APP, DEMO_TASK, startTestEmulator } from "../support/emulator";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -61,7 +61,6 @@ function platform(machine: Machine, calls: { n: number }, { platformFails, befor
     await beforeCall?.(calls.n);
     if (platformFails && calls.n <= platformFails.times) throw Object.assign(new Error("the platform could not run the function"), { name: platformFails.name });
     // The function's log lines (one per invocation, failures at level error) are dropped: they would fill the output.
-    const quietly = <T>(invocation: () => Promise<T>) => captureStdout(invocation).then(({ value }) => value);
     if (machine === "ASW") return quietly(() => fn.main_handler(input, scfContext(10_000)));
     expect(input.FunctionName).toBeTypeOf("string");
     try {

@@ -8,7 +8,7 @@ import type { LogLevel } from "../config";
 import type { Outcome } from "../describe-stream-ingest";
 import { describeErrorCode } from "../errors";
 import { fleetFields } from "../fleet/emf";
-import type { Logger } from "../logger";
+import type { LogFields, Logger } from "../logger";
 import type { TaskResult } from "../query-task";
 import type { FunctionMiddleware, FunctionRequest } from "./types";
 
@@ -29,43 +29,47 @@ function countCodes(results: readonly TaskResult[]): Record<string, number> {
   return codes;
 }
 
+function copy(target: LogFields, source: object): void {
+  for (const [name, value] of Object.entries(source)) target[name] = value;
+}
+
 export function invocationLog({ logger, now = Date.now }: InvocationLogOptions): FunctionMiddleware {
   // An after hook outside this one that throws sends the request through onError too: one line, not two.
   const logged = new WeakSet<object>();
 
+  // The fields are one object extended by plain stores, not a literal that starts with a spread and adds properties
+  // after it: on Node 20, objects built that way outlived young-generation collections and were promoted (~4 KB per
+  // invocation), which held old space and RSS ~5 MB higher in a warm container. bench/memory.ts shows it.
   const write = (request: FunctionRequest, outcome: Outcome | undefined) => {
     const invocation = request.context.invocation;
-    const ids = { requestId: invocation.requestId, platform: invocation.platform, eventKind: invocation.kind ?? "unrecognised" };
-    const cost = { attempts: outcome?.stats.attempts ?? 0, upstreamLatencyMs: outcome?.stats.upstreamMs ?? 0 };
+    const stats = outcome?.stats;
     const result = outcome?.result;
-    if (isBatchResult(result)) {
+    const batch = isBatchResult(result);
+    const fields: LogFields = { requestId: invocation.requestId, platform: invocation.platform, eventKind: invocation.kind ?? "unrecognised" };
+    let codes: readonly string[];
+    if (batch) {
       // A batch has no single outcome: its line counts the tasks and their failure codes.
-      const codes = countCodes(result.results);
-      logger.log(levelFor(Object.keys(codes)), "DescribeStreamIngest", {
-        ...ids,
-        outcome: "Batch",
-        ok: result.summary.failed === 0,
-        ...result.summary,
-        codes,
-        ...cost,
-        ...fleetFields(outcome?.stats, invocation.platform, true, invocation.startedAt),
-        durationMs: now() - invocation.startedAt,
-      });
-      return;
+      const counted = countCodes(result.results);
+      codes = Object.keys(counted);
+      fields.outcome = "Batch";
+      fields.ok = result.summary.failed === 0;
+      copy(fields, result.summary);
+      fields.codes = counted;
+    } else {
+      const code = result && !result.ok ? result.error.code : result ? undefined : "InternalError.Function";
+      codes = code ? [code] : [];
+      fields.sdkAppId = result?.sdkAppId ?? null;
+      fields.taskId = result?.taskId ?? null;
+      fields.outcome = result?.ok ? result.status : code;
+      fields.ok = result?.ok ?? false;
+      fields.retryable = result && !result.ok ? result.error.retryable : undefined;
     }
-    const code = result && !result.ok ? result.error.code : result ? undefined : "InternalError.Function";
-    logger.log(levelFor(code ? [code] : []), "DescribeStreamIngest", {
-      ...ids,
-      sdkAppId: result?.sdkAppId ?? null,
-      taskId: result?.taskId ?? null,
-      outcome: result?.ok ? result.status : code,
-      ok: result?.ok ?? false,
-      retryable: result && !result.ok ? result.error.retryable : undefined,
-      ...cost,
-      ...fleetFields(outcome?.stats, invocation.platform, false, invocation.startedAt),
-      upstreamRequestId: result?.requestId ?? null,
-      durationMs: now() - invocation.startedAt,
-    });
+    fields.attempts = stats?.attempts ?? 0;
+    fields.upstreamLatencyMs = stats?.upstreamMs ?? 0;
+    copy(fields, fleetFields(stats, invocation.platform, batch, invocation.startedAt));
+    if (!batch) fields.upstreamRequestId = (result as TaskResult | undefined)?.requestId ?? null;
+    fields.durationMs = now() - invocation.startedAt;
+    logger.log(levelFor(codes), "DescribeStreamIngest", fields);
   };
 
   const report = (request: FunctionRequest) => {

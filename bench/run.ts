@@ -82,6 +82,7 @@ function median(values: readonly number[]): number {
 }
 
 const round = (value: number, digits = 2) => (Number.isFinite(value) ? Number(value.toFixed(digits)) : value);
+const signed = (value: number, digits = 2) => `${value >= 0 ? "+" : ""}${value.toFixed(digits)}`;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Child processes
@@ -233,6 +234,8 @@ interface Figures {
     bundleRssAt10kMB: number;
     growthMB: number;
     oldSpaceGrowthMB: number;
+    /** Pages V8 holds for old space (what RSS sees), which grows when short-lived objects are promoted. */
+    oldSpaceCommittedGrowthMB: number;
     codeSpaceGrowthMB: number;
     sdkRssAt10kMB: number;
     sdkGrowthMB: number;
@@ -368,7 +371,7 @@ async function warm(figures: Figures, bundleEmulator: RemoteEmulator, sdkEmulato
 }
 
 interface MemorySamples {
-  samples: Array<{ at: number; rssMB: number; heapUsedMB: number; oldSpaceMB: number; codeSpaceMB: number }>;
+  samples: Array<{ at: number; rssMB: number; heapUsedMB: number; oldSpaceMB: number; oldSpaceCommittedMB: number; codeSpaceMB: number }>;
 }
 
 /**
@@ -400,6 +403,7 @@ async function memory(figures: Figures, emulator: RemoteEmulator, runs: { bundle
     bundleRssAt10kMB: round(bundleRssAt10k, 1),
     growthMB: round(median(runs.bundle.map((m) => last(m).rssMB - first(m).rssMB)), 2),
     oldSpaceGrowthMB: round(median(runs.bundle.map((m) => last(m).oldSpaceMB - first(m).oldSpaceMB)), 2),
+    oldSpaceCommittedGrowthMB: round(median(runs.bundle.map((m) => last(m).oldSpaceCommittedMB - first(m).oldSpaceCommittedMB)), 2),
     codeSpaceGrowthMB: round(median(runs.bundle.map((m) => last(m).codeSpaceMB - first(m).codeSpaceMB)), 2),
     sdkRssAt10kMB: round(sdkRssAt10k, 1),
     sdkGrowthMB: round(median(runs.sdk.map((m) => last(m).rssMB - first(m).rssMB)), 2),
@@ -658,7 +662,7 @@ function rows(f: Figures): Row[] {
     const m = f.memory;
     out.push({
       figure: `RSS growth, invocation ${m.fromInvocation.toLocaleString("en")} → ${m.invocations.toLocaleString("en")}`,
-      measured: `${m.growthMB.toFixed(2)} MB (old space ${m.oldSpaceGrowthMB >= 0 ? "+" : ""}${m.oldSpaceGrowthMB.toFixed(2)}, JIT code +${m.codeSpaceGrowthMB.toFixed(2)})`,
+      measured: `${m.growthMB.toFixed(2)} MB (old space ${signed(m.oldSpaceGrowthMB)} used, ${signed(m.oldSpaceCommittedGrowthMB)} committed; JIT code ${signed(m.codeSpaceGrowthMB)})`,
       baseline: `${m.sdkGrowthMB.toFixed(2)} MB bare SDK loop`,
       ratio: `${m.growthMB - m.sdkGrowthMB >= 0 ? "+" : ""}${(m.growthMB - m.sdkGrowthMB).toFixed(2)} MB`,
       target: `≤ +${TARGETS.memoryFlatMB} MB (flat)`,

@@ -98,7 +98,13 @@ export function createRedisStore(options: StoreOptions): SharedStore {
     reconnectOnError: () => false,
   }) as ScriptedRedis;
   // Without a listener ioredis prints every connection error to stderr; faults are reported through onFault instead.
-  client.on("error", () => undefined);
+  // What broke the connection is kept: a refused password (WRONGPASS) closes it, and the commands that follow fail
+  // only with "stream isn't writeable", which would be reported as unreachable and send an operator to the network.
+  let connectionFault: StoreFault | undefined;
+  client.on("error", (error) => {
+    connectionFault = faultKind(error);
+  });
+  client.on("ready", () => (connectionFault = undefined));
   client.defineCommand("trtcReserve", { numberOfKeys: 1, lua: RESERVE });
   client.defineCommand("trtcLookup", { numberOfKeys: 2, lua: LOOKUP });
   // RELEASE goes as EVAL, script text and all, never EVALSHA: sent to a server that lost its script cache (restarted,
@@ -188,7 +194,8 @@ export function createRedisStore(options: StoreOptions): SharedStore {
       return await bounded(command, onTimeout);
     } catch (error) {
       downUntil = Date.now() + RETRY_AFTER_MS;
-      options.onFault(faultKind(error));
+      const kind = faultKind(error);
+      options.onFault(kind === "unreachable" && connectionFault ? connectionFault : kind);
       return undefined;
     }
   }

@@ -46,28 +46,40 @@ redis.call('LTRIM', KEYS[1], -limit, -1)
 redis.call('PEXPIRE', KEYS[1], at - now + 2 * window)
 return {at, now}`;
 
-/** KEYS: status, lock. ARGV: lock ms, token. {1, value, pttl} | {2} (lock taken) | {3, lock pttl}. */
+/**
+ * KEYS: status, lock. ARGV: lock ms, token, not after (Redis ms; 0 = any time).
+ * {1, value, pttl} | {2} (lock taken) | {3, lock pttl} | {4} (ran after its caller gave up: no lock taken).
+ */
 const LOOKUP = `
 local v = redis.call('GET', KEYS[1])
 if v then return {1, v, redis.call('PTTL', KEYS[1])} end
+local t = redis.call('TIME')
+local notAfter = tonumber(ARGV[3])
+if notAfter > 0 and tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > notAfter then return {4} end
 if redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[1]) then return {2} end
 return {3, redis.call('PTTL', KEYS[2])}`;
 
-/** KEYS: status, lock. ARGV: token, value (may be empty), ttl ms. Caches the value, then drops the lock if still ours. */
+/**
+ * KEYS: status, lock. ARGV: token, value (may be empty), ttl ms. Drops the lock if still ours, then caches the value.
+ * In that order: a SET refused (OOM at maxmemory, READONLY after a failover) aborts the script, and must not leave
+ * the lock behind for the other containers to wait on.
+ */
 const RELEASE = `
-if ARGV[2] ~= '' then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
 if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
+if ARGV[2] ~= '' then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
 return 1`;
 
 interface ScriptedRedis extends Redis {
   trtcReserve(key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<unknown>;
-  trtcLookup(status: string, lock: string, lockMs: number, token: string): Promise<unknown>;
+  trtcLookup(status: string, lock: string, lockMs: number, token: string, notAfter: number): Promise<unknown>;
 }
 
 class InvalidAnswer extends Error {}
+class LateAnswer extends Error {}
 
 function faultKind(error: unknown): StoreFault {
   if (error instanceof InvalidAnswer) return "invalid-answer";
+  if (error instanceof LateAnswer) return "timeout";
   const message = error instanceof Error ? error.message : "";
   if (/timed? ?out/i.test(message)) return "timeout";
   if (/NOAUTH|WRONGPASS|NOPERM|auth/i.test(message)) return "auth";
@@ -85,8 +97,9 @@ function parseEntry(raw: unknown): CachedStatus {
 export function createRedisStore(options: StoreOptions): SharedStore {
   const client = new Redis(options.url, {
     connectTimeout: options.timeoutMs,
-    // A backstop only: `bounded` below answers for the caller at timeoutMs (see there why not ioredis's timer).
-    commandTimeout: options.timeoutMs * 4,
+    // No commandTimeout: `bounded` below answers for the caller at timeoutMs (see there why not ioredis's timer),
+    // and replaces a connection that did not answer in time, which rejects what was sent on it. A per-command
+    // timer would outlive the invocation that gave up on it.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
@@ -164,6 +177,12 @@ export function createRedisStore(options: StoreOptions): SharedStore {
           if (settled) return;
           settled = true;
           onTimeout?.();
+          // A connection that does not answer in time is replaced rather than waited on: the server may be paused,
+          // or gone behind a network that drops packets silently (a failover, an idle flow dropped by a NAT or a
+          // security group), where the socket would only fail after minutes of TCP retransmissions and every call
+          // till then would wait timeoutMs for nothing. Destroyed, not ended: a FIN would go unanswered too, and
+          // ioredis reconnects only once the socket has closed. This also rejects the commands sent on it.
+          if (client.status === "ready") client.stream?.destroy();
           reject(new Error("Redis command timed out"));
         });
       }, options.timeoutMs);
@@ -218,10 +237,14 @@ export function createRedisStore(options: StoreOptions): SharedStore {
       const undo = () => release(status, lock, token, "", 1).catch(() => undefined);
       return guarded(
         async (): Promise<CacheLookup> => {
-          const pending = client.trtcLookup(status, lock, Math.max(1, Math.ceil(lockMs)), token);
-          // A lookup given up on may still run (a paused server runs what it was sent when it resumes) and take
-          // the lock for nobody, making every other container wait for it: undo that when its answer comes late.
-          // A failed one is undone too, sent right behind it, in case it ran after all.
+          // A lookup given up on may still run (a paused server runs what it was sent when it resumes, even on a
+          // connection closed since) and take the lock for nobody, making every other container wait for it. It
+          // carries the moment its caller gives up, on Redis's clock (from the skew; none before the first sample),
+          // and takes no lock after it.
+          const notAfter = Number.isFinite(skew) ? Math.floor(Date.now() + skew + options.timeoutMs) : 0;
+          const pending = client.trtcLookup(status, lock, Math.max(1, Math.ceil(lockMs)), token, notAfter);
+          // When its answer still comes late (a lock taken just in time), undo it. A failed one is undone too, sent
+          // right behind it, in case it ran after all.
           pending.then((late) => {
             if (gaveUp && Array.isArray(late) && late[0] === 2) undo();
           }, undo);
@@ -230,6 +253,7 @@ export function createRedisStore(options: StoreOptions): SharedStore {
           if (answer[0] === 1 && typeof answer[2] === "number") return { kind: "hit", entry: parseEntry(answer[1]), ttlMs: answer[2] };
           if (answer[0] === 2) return { kind: "leader", token };
           if (answer[0] === 3 && typeof answer[1] === "number") return { kind: "wait", ms: Math.max(0, answer[1]) };
+          if (answer[0] === 4) throw new LateAnswer();
           throw new InvalidAnswer();
         },
         false,

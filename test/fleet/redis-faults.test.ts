@@ -161,3 +161,72 @@ describe("a Redis that lost its scripts (restarted empty, failed over: NOSCRIPT)
     expect(lines.filter((l) => l.message === "DescribeStreamIngest").map((l) => l.redis)).toEqual(["used", "used", "used", "used"]);
   });
 });
+
+describe("a paused Redis (SIGSTOP)", () => {
+  it("answers within the bound, and nothing piles up per invocation (the timed-out connection is replaced)", async () => {
+    const paused = await startRedis({ password: PASSWORD });
+    const [c] = await startFleet(1, { ...baseEnv, TRTC_REDIS_URL: paused.url });
+    started.push(c!);
+    try {
+      const TaskId = emulator.seedTask({ SdkAppId: APP, TaskId: "faults-paused-0" });
+      expect((await c!.invoke({ SdkAppId: APP, TaskId }, 3000)).result.ok).toBe(true);
+      const healthy = await c!.resources();
+      paused.pause();
+      const answers = [];
+      for (let i = 1; i <= 3; i++) {
+        answers.push(await c!.invoke({ SdkAppId: APP, TaskId: emulator.seedTask({ SdkAppId: APP, TaskId: `faults-paused-${i}` }) }, 3000));
+        const left = await c!.resources();
+        console.info(`paused: invocation ${i} took ${answers.at(-1)!.ms} ms; left behind: ${left.join(",")} (healthy: ${healthy.join(",")})`);
+        // At most the container's background reconnection: nothing per invocation piles up.
+        expect(count(left, "Timeout")).toBeLessThanOrEqual(count(healthy, "Timeout") + 1);
+        // Past the one-second rest after a fault, so each invocation tries Redis again.
+        await new Promise((resolve) => setTimeout(resolve, 1050));
+      }
+      expect(answers.every((a) => a.result.ok === true && a.ms < BOUND_MS)).toBe(true);
+    } finally {
+      paused.resume();
+      await paused.stop();
+    }
+  });
+});
+
+describe("a connection that goes silent (packets dropped: a failover, an idle flow dropped by a NAT)", () => {
+  it("is replaced: Redis is used again on a new connection, within about a second", async () => {
+    // A TCP proxy to the test's Redis whose `silence()` stops forwarding on the connections open at that moment,
+    // leaving them open, as a network that drops packets does; new connections are forwarded.
+    const open = new Set<net.Socket>();
+    const proxy = net.createServer((inbound) => {
+      const outbound = net.connect(redis.port, "127.0.0.1");
+      for (const s of [inbound, outbound]) s.on("error", () => undefined);
+      inbound.pipe(outbound);
+      outbound.pipe(inbound);
+      open.add(inbound);
+      inbound.on("close", () => (open.delete(inbound), outbound.destroy()));
+      outbound.on("close", () => inbound.destroy());
+    });
+    const port = await listen(proxy);
+    const silence = () => {
+      for (const s of open) {
+        s.unpipe();
+        s.removeAllListeners("data");
+        s.pause();
+      }
+      open.clear();
+    };
+    const [c] = await startFleet(1, { ...baseEnv, TRTC_REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:${port}` });
+    started.push(c!);
+    const ask = async (i: number) => c!.invoke({ SdkAppId: APP, TaskId: emulator.seedTask({ SdkAppId: APP, TaskId: `faults-silent-${i}` }) }, 3000);
+    const answers = [await ask(0)];
+    silence();
+    answers.push(await ask(1));
+    // Past the one-second rest after the fault.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    answers.push(await ask(2));
+    answers.push(await ask(3));
+    const used = c!.logLines().filter((l) => l.message === "DescribeStreamIngest").map((l) => l.redis);
+    console.info(`silent connection: ${JSON.stringify(used)}, ${answers.map((a) => a.ms).join(", ")} ms`);
+    expect(answers.every((a) => a.result.ok === true && a.ms < BOUND_MS)).toBe(true);
+    expect(used).toEqual(["used", "fallback", "used", "used"]);
+    for (const s of open) s.destroy();
+  });
+});

@@ -230,3 +230,40 @@ describe("a connection that goes silent (packets dropped: a failover, an idle fl
     for (const s of open) s.destroy();
   });
 });
+
+describe("without TRTC_REDIS_URL", () => {
+  it("the Redis client file is never loaded", async () => {
+    const [c] = await startFleet(1, { ...baseEnv, TRTC_REDIS_URL: undefined });
+    started.push(c!);
+    const TaskId = emulator.seedTask({ SdkAppId: APP, TaskId: "faults-no-redis" });
+    expect((await c!.invoke({ SdkAppId: APP, TaskId }, 3000)).result.ok).toBe(true);
+    expect((await c!.invoke({ SdkAppId: APP, TaskId }, 3000)).result.cached).toBe(true);
+    const modules = await c!.modules();
+    expect(modules.some((m) => m.endsWith("index.js"))).toBe(true);
+    expect(modules.filter((m) => /fleet-redis|ioredis/.test(m))).toEqual([]);
+    expect(c!.logLines().filter((l) => l.message === "DescribeStreamIngest").map((l) => l.redis)).toEqual(["none", "none"]);
+  });
+});
+
+describe("a leader container that dies mid-request", () => {
+  it("costs its followers no more than half their time left, and its lock lapses with the leader's deadline", async () => {
+    const [leader, follower] = await startFleet(2, { ...baseEnv, TRTC_REDIS_URL: redis.url });
+    started.push(follower!);
+    const TaskId = emulator.seedTask({ SdkAppId: APP, TaskId: "faults-dead-leader" });
+    emulator.addFault({ fault: { type: "hang" }, times: 1 });
+    void leader!.invoke({ SdkAppId: APP, TaskId }, 1500).catch(() => undefined);
+    const admin = await redis.admin();
+    const lock = `trtc:default:lock:{ap-singapore:${APP}/${TaskId}}`;
+    for (let i = 0; i < 50 && !(await admin.exists(lock)); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    leader!.child.kill("SIGKILL");
+    const lockTtl = await admin.pttl(lock);
+    const answer = await follower!.invoke({ SdkAppId: APP, TaskId }, 1000);
+    console.info(`dead leader: lock ttl ${lockTtl} ms; follower answered in ${answer.ms} ms (${answer.result.ok ? answer.result.status : answer.result.error?.code})`);
+    expect(lockTtl).toBeGreaterThan(0);
+    expect(lockTtl).toBeLessThanOrEqual(1500);
+    expect(answer.result.ok).toBe(true);
+    expect(answer.ms).toBeLessThan(800);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, lockTtl - answer.ms) + 20));
+    expect(await admin.exists(lock)).toBe(0);
+  });
+});

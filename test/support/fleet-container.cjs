@@ -3,6 +3,7 @@
 //   { id, type: "invoke", event, remainingMs }            -> { id, result, ms }
 //   { id, type: "poll", events, everyMs, forMs, remainingMs } -> { id, results: [{ result, ms, at }] }  (sequential loop)
 //   { id, type: "resources" }                               -> { id, resources: process.getActiveResourcesInfo() }
+//   { id, type: "modules" }                                 -> { id, modules: Object.keys(require.cache) }
 const { handler } = require(process.env.FLEET_BUNDLE);
 
 function awsContext(remainingMs) {
@@ -36,5 +37,6 @@ process.on("message", async (message) => {
     }
     reply({ results });
   } else if (message.type === "resources") reply({ resources: process.getActiveResourcesInfo() });
+  else if (message.type === "modules") reply({ modules: Object.keys(require.cache) });
 });
 process.send({ type: "ready" });

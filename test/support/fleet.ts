@@ -20,6 +20,8 @@ export interface Container {
   invoke(event: unknown, remainingMs?: number): Promise<Answer>;
   poll(events: unknown[], options: { everyMs: number; forMs: number; remainingMs?: number }): Promise<Answer[]>;
   resources(): Promise<string[]>;
+  /** The files this container's process has loaded (require.cache). */
+  modules(): Promise<string[]>;
   /** Everything written to stdout and stderr so far. */
   output(): string;
   /** The JSON log lines written to stdout so far. */
@@ -53,6 +55,7 @@ function spawnContainer(env: Record<string, string | undefined>): Promise<Contai
           invoke: (event, remainingMs = 10_000) => call({ type: "invoke", event, remainingMs }),
           poll: (events, { everyMs, forMs, remainingMs = 10_000 }) => call({ type: "poll", events, everyMs, forMs, remainingMs }).then((r) => r.results),
           resources: () => call({ type: "resources" }).then((r) => r.resources),
+          modules: () => call({ type: "modules" }).then((r) => r.modules),
           output: () => stdout + stderr,
           logLines: () => stdout.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line)),
         });

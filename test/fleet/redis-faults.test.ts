@@ -6,8 +6,12 @@
 import http from "node:http";
 import net from "node:net";
 import { randomBytes } from "node:crypto";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator";
+import { BUNDLE } from "../support/bundle";
 import { APP, startTestEmulator } from "../support/emulator";
 import { startFleet, stopFleet, type Container } from "../support/fleet";
 import { freePort, startRedis, type TestRedis } from "../support/redis-server";
@@ -242,6 +246,25 @@ describe("without TRTC_REDIS_URL", () => {
     expect(modules.some((m) => m.endsWith("index.js"))).toBe(true);
     expect(modules.filter((m) => /fleet-redis|ioredis/.test(m))).toEqual([]);
     expect(c!.logLines().filter((l) => l.message === "DescribeStreamIngest").map((l) => l.redis)).toEqual(["none", "none"]);
+  });
+});
+
+describe("an artifact without fleet-redis.js", () => {
+  it("with TRTC_REDIS_URL set, still answers, on the container's own budget", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "trtc-no-fleet-redis-"));
+    try {
+      copyFileSync(BUNDLE, join(dir, "index.js"));
+      const [c] = await startFleet(1, { ...baseEnv, TRTC_REDIS_URL: redis.url, FLEET_BUNDLE: join(dir, "index.js") });
+      started.push(c!);
+      const answer = await c!.invoke({ SdkAppId: APP, TaskId: emulator.seedTask({ SdkAppId: APP, TaskId: "faults-no-file" }) }, 3000);
+      expect(answer.result.ok).toBe(true);
+      const lines = c!.logLines();
+      expect(lines.filter((l) => l.redisFault).map((l) => l.redisFault)).toEqual(["error"]);
+      expect(lines.filter((l) => l.message === "DescribeStreamIngest").map((l) => l.redis)).toEqual(["none"]);
+      expect(c!.output()).not.toContain(PASSWORD);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

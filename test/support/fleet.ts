@@ -30,7 +30,7 @@ export interface Container {
 
 function spawnContainer(env: Record<string, string | undefined>): Promise<Container> {
   const childEnv: Record<string, string> = {};
-  for (const [name, value] of Object.entries({ ...process.env, ...env, FLEET_BUNDLE: BUNDLE })) {
+  for (const [name, value] of Object.entries({ ...process.env, FLEET_BUNDLE: BUNDLE, ...env })) {
     if (value !== undefined && !/^(VITEST|NODE_OPTIONS$)/.test(name)) childEnv[name] = value;
   }
   const child = fork(CHILD, [], { env: childEnv, stdio: ["ignore", "pipe", "pipe", "ipc"], execArgv: [] });

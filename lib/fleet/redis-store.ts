@@ -18,6 +18,8 @@ import type { CacheLookup, CachedStatus, SharedStore, StoreFault, StoreOptions }
 
 /** After a fault, how long the store is left alone before the next call tries it again. */
 export const RETRY_AFTER_MS = 1000;
+/** Locks kept for a later release at most (oldest dropped first: they lapse by themselves anyway). */
+export const UNRELEASED_MAX = 1000;
 
 /**
  * KEYS[1]: list of reserved start times (ms, ascending). ARGV: limit, window ms, max wait ms.
@@ -124,6 +126,26 @@ export function createRedisStore(options: StoreOptions): SharedStore {
   // failed over) while it was paused, an EVALSHA would fail with NOSCRIPT after its caller gave up on it, and
   // ioredis would not resend it as EVAL. The release is what undoes a lock; it must run.
   const release = (status: string, lock: string, token: string, value: string, ttlMs: number) => client.eval(RELEASE, 2, status, lock, token, value, ttlMs);
+  /**
+   * Locks this container may hold that a release did not reach (the connection was down or replaced): dropped again
+   * on each new connection until one answers, so that no lock is left for the other containers to wait on until it
+   * lapses. Dropping a lock that is not ours any more does nothing (the token is checked). The value is not sent
+   * again: cached later, it would outlive its TTL.
+   */
+  const unreleased = new Map<string, { status: string; token: string }>();
+  const dropLock = (status: string, lock: string, token: string) => {
+    unreleased.delete(lock);
+    unreleased.set(lock, { status, token });
+    if (unreleased.size > UNRELEASED_MAX) unreleased.delete(unreleased.keys().next().value!);
+    if (client.status !== "ready") return;
+    release(status, lock, token, "", 1).then(
+      () => unreleased.get(lock)?.token === token && unreleased.delete(lock),
+      () => undefined,
+    );
+  };
+  client.on("ready", () => {
+    for (const [lock, { status, token }] of [...unreleased]) dropLock(status, lock, token);
+  });
 
   const prefix = `trtc:${options.scope}:`;
   const rateKey = `${prefix}rate:DescribeStreamIngest`;
@@ -234,7 +256,7 @@ export function createRedisStore(options: StoreOptions): SharedStore {
       const token = `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
       const [status, lock] = keys(key);
       let gaveUp = false;
-      const undo = () => release(status, lock, token, "", 1).catch(() => undefined);
+      const undo = () => dropLock(status, lock, token);
       return guarded(
         async (): Promise<CacheLookup> => {
           // A lookup given up on may still run (a paused server runs what it was sent when it resumes, even on a
@@ -265,7 +287,8 @@ export function createRedisStore(options: StoreOptions): SharedStore {
       const value = entry && ttlMs > 0 ? JSON.stringify(entry) : "";
       // Sent even while resting: a lock left behind would make other containers wait for it. On a paused server
       // it runs when the server resumes; on a closed connection it fails at once.
-      await guarded(() => release(status, lock, token, value, Math.max(1, Math.ceil(ttlMs))), true);
+      const done = await guarded(() => release(status, lock, token, value, Math.max(1, Math.ceil(ttlMs))).then(() => true), true);
+      if (!done) dropLock(status, lock, token);
     },
     close: async () => {
       client.disconnect();

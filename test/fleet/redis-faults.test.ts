@@ -274,10 +274,14 @@ describe("a leader container that dies mid-request", () => {
     started.push(follower!);
     const TaskId = emulator.seedTask({ SdkAppId: APP, TaskId: "faults-dead-leader" });
     emulator.addFault({ fault: { type: "hang" }, times: 1 });
+    emulator.resetStats();
     void leader!.invoke({ SdkAppId: APP, TaskId }, 1500).catch(() => undefined);
     const admin = await redis.admin();
     const lock = `trtc:default:lock:{ap-singapore:${APP}/${TaskId}}`;
-    for (let i = 0; i < 50 && !(await admin.exists(lock)); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Killed once its request hangs at the emulator, holding the lock.
+    for (let i = 0; i < 200 && emulator.stats().requests < 1; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(emulator.stats().requests).toBe(1);
+    expect(await admin.exists(lock)).toBe(1);
     leader!.child.kill("SIGKILL");
     const lockTtl = await admin.pttl(lock);
     const answer = await follower!.invoke({ SdkAppId: APP, TaskId }, 1000);

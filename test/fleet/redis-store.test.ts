@@ -121,3 +121,36 @@ describe("the status cache", () => {
     expect(await admin.exists("trtc:late:lock:{t}")).toBe(0);
   });
 });
+
+describe("a release that cannot be sent", () => {
+  it("(the connection was closed under it) drops the lock on the next connection", async () => {
+    const s = store("unreleased", 50);
+    const found = await s.lookup("t", 30_000);
+    expect(found?.kind).toBe("leader");
+    // The server closes the connection (an idle time-out, a failover, CLIENT KILL) while the leader asks TRTC.
+    await admin.client("KILL", "TYPE", "normal", "SKIPME", "yes");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await s.release("t", (found as { token: string }).token, entry(1), 1000);
+    // ioredis reconnects after 100 ms; the lock must not wait for its 30 s to lapse.
+    for (let i = 0; i < 50 && (await admin.exists("trtc:unreleased:lock:{t}")); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await admin.exists("trtc:unreleased:lock:{t}")).toBe(0);
+    // The value is not cached late (it would outlive its TTL): the next caller asks TRTC.
+    expect(await admin.exists("trtc:unreleased:status:{t}")).toBe(0);
+  });
+
+  it("(the server was paused, the connection replaced) drops the lock once the server is back", async () => {
+    const s = store("unreleased-paused", 50);
+    await s.reserveStart(18, 1000);
+    const found = await s.lookup("t", 30_000);
+    expect(found?.kind).toBe("leader");
+    redis.pause();
+    try {
+      expect(await s.reserveStart(18, 1000)).toBeUndefined();
+      await s.release("t", (found as { token: string }).token, entry(1), 1000);
+    } finally {
+      redis.resume();
+    }
+    for (let i = 0; i < 50 && (await admin.exists("trtc:unreleased-paused:lock:{t}")); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await admin.exists("trtc:unreleased-paused:lock:{t}")).toBe(0);
+  });
+});

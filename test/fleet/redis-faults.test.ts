@@ -294,3 +294,21 @@ describe("a leader container that dies mid-request", () => {
     expect(await admin.exists(lock)).toBe(0);
   });
 });
+
+describe("containers whose clocks disagree", () => {
+  it("share one budget on Redis's clock: a burst from a container 700 ms ahead and one 700 ms behind is not throttled", async () => {
+    const ahead = await startFleet(1, { ...baseEnv, TRTC_REDIS_URL: redis.url, TRTC_STATUS_CACHE_TTL_MS: undefined, FLEET_CLOCK_OFFSET_MS: "700" });
+    const behind = await startFleet(1, { ...baseEnv, TRTC_REDIS_URL: redis.url, TRTC_STATUS_CACHE_TTL_MS: undefined, FLEET_CLOCK_OFFSET_MS: "-700" });
+    started.push(...ahead, ...behind);
+    const tasks = Array.from({ length: 40 }, (_, i) => emulator.seedTask({ SdkAppId: APP, TaskId: `faults-skew-${i}` }));
+    emulator.resetStats();
+    const answers = await Promise.all(tasks.map((TaskId, i) => (i % 2 ? ahead[0]! : behind[0]!).invoke({ SdkAppId: APP, TaskId }, 8000)));
+    const stats = emulator.stats();
+    console.info(`skewed clocks: ${stats.requests} requests, ${stats.throttled} throttled, per second ${JSON.stringify(stats.perSecond)}, slowest ${Math.max(...answers.map((a) => a.ms))} ms`);
+    expect(answers.every((a) => a.result.ok === true)).toBe(true);
+    expect(stats.requests).toBe(40);
+    expect(stats.throttled).toBe(0);
+    // 40 starts at 18 per second: about 2.2 s from the first to the last, not half of it (two budgets).
+    expect(Math.max(...answers.map((a) => a.ms))).toBeGreaterThan(1900);
+  });
+});

@@ -4,6 +4,12 @@
 //   { id, type: "poll", events, everyMs, forMs, remainingMs } -> { id, results: [{ result, ms, at }] }  (sequential loop)
 //   { id, type: "resources" }                               -> { id, resources: process.getActiveResourcesInfo() }
 //   { id, type: "modules" }                                 -> { id, modules: Object.keys(require.cache) }
+// FLEET_CLOCK_OFFSET_MS: this container's clock runs that far ahead (negative: behind), as a host's clock may.
+const offset = Number(process.env.FLEET_CLOCK_OFFSET_MS || 0);
+if (offset) {
+  const real = Date.now;
+  Date.now = () => real() + offset;
+}
 const { handler } = require(process.env.FLEET_BUNDLE);
 
 function awsContext(remainingMs) {

@@ -26,7 +26,7 @@ export const UNRELEASED_MAX = 1000;
  * Returns {the reserved start, Redis's now} (ms), or {-1, now} (nothing reserved) when it would be more than the
  * max wait away.
  */
-const RESERVE = `
+export const RESERVE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local limit = tonumber(ARGV[1])

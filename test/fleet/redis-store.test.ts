@@ -5,7 +5,7 @@
  */
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRedisStore } from "../../lib/fleet/redis-store";
+import { createRedisStore, RESERVE } from "../../lib/fleet/redis-store";
 import type { SharedStore, StoreFault } from "../../lib/fleet/store";
 import { startRedis, type TestRedis } from "../support/redis-server";
 
@@ -32,7 +32,22 @@ function store(scope = "store-test", timeoutMs = 200): SharedStore {
 const entry = (i: number) => ({ status: "InProgress", requestId: `req-${i}`, checkedAt: 1_700_000_000_000 + i });
 
 describe("the rate budget", () => {
-  it("never reserves more than the limit in any rolling second, across stores (containers)", async () => {
+  it("the script never reserves more than the limit in any rolling second of Redis's clock, from any number of clients", async () => {
+    const other = new Redis(redis.url);
+    try {
+      const limit = 10;
+      const key = "trtc:script:rate:DescribeStreamIngest";
+      const answers = (await Promise.all(Array.from({ length: 36 }, (_, i) => (i % 2 ? admin : other).eval(RESERVE, 1, key, limit, 1000, 10_000)))) as [number, number][];
+      const slots = answers.map(([at]) => at).sort((x, y) => x - y);
+      for (const t of slots) expect(slots.filter((u) => u >= t && u < t + 1000).length).toBeLessThanOrEqual(limit);
+      for (const [i, t] of slots.entries()) if (i > 0) expect(t - slots[i - 1]!).toBeGreaterThanOrEqual(1000 / limit);
+      expect(slots.at(-1)! - slots[0]!).toBeGreaterThanOrEqual(3500);
+    } finally {
+      other.disconnect();
+    }
+  });
+
+  it("across stores (containers), converted to this process's clock", async () => {
     const a = store("budget");
     const b = store("budget");
     const limit = 10;
@@ -41,9 +56,9 @@ describe("the rate budget", () => {
     const sorted = [...starts].sort((x, y) => x - y);
     // Every rolling second holds at most `limit` starts. The slots are exact on Redis's clock; each store turns
     // them into this process's clock through its own estimate of the offset, read in whole milliseconds, so two
-    // stores' starts may differ by a millisecond or two from their slots (5 ms allowed here).
-    for (const t of sorted) expect(sorted.filter((u) => u >= t && u < t + 995).length).toBeLessThanOrEqual(limit);
-    for (const [i, t] of sorted.entries()) if (i > 0) expect(t - sorted[i - 1]!).toBeGreaterThanOrEqual(1000 / limit - 3);
+    // stores' starts may differ from their slots by a few milliseconds, more on a busy machine (where a first reading
+    // of Redis's clock may come late; later ones correct it). 40 ms allowed here.
+    for (const t of sorted) expect(sorted.filter((u) => u >= t && u < t + 960).length).toBeLessThanOrEqual(limit);
     // Spaced evenly, not in bursts: 36 starts at 10/s span about 3.5 s.
     expect(sorted.at(-1)! - sorted[0]!).toBeGreaterThanOrEqual(3400);
     // No start further than the max wait: nothing reserved, -1.

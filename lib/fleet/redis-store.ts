@@ -62,13 +62,23 @@ if redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[1]) then return {2} end
 return {3, redis.call('PTTL', KEYS[2])}`;
 
 /**
- * KEYS: status, lock. ARGV: token, value (may be empty), ttl ms. Drops the lock if still ours, then caches the value.
- * In that order: a SET refused (OOM at maxmemory, READONLY after a failover) aborts the script, and must not leave
- * the lock behind for the other containers to wait on.
+ * KEYS: status, lock. ARGV: token, value (may be empty), ttl ms, expires at (Redis ms; 0 = unknown, ttl ms from now).
+ * Drops the lock if still ours, then caches the value until it expires. In that order: a SET refused (OOM at
+ * maxmemory, READONLY after a failover) aborts the script, and must not leave the lock behind for the other
+ * containers to wait on. The expiry is a moment, not a length: a release run late (a busy or paused server) must
+ * not keep the status past checkedAt + TTL.
  */
 const RELEASE = `
 if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
-if ARGV[2] ~= '' then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
+if ARGV[2] ~= '' then
+  local ms = tonumber(ARGV[3])
+  local at = tonumber(ARGV[4])
+  if at > 0 then
+    local t = redis.call('TIME')
+    ms = at - (tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
+  end
+  if ms > 0 then redis.call('SET', KEYS[1], ARGV[2], 'PX', ms) end
+end
 return 1`;
 
 interface ScriptedRedis extends Redis {
@@ -125,7 +135,8 @@ export function createRedisStore(options: StoreOptions): SharedStore {
   // RELEASE goes as EVAL, script text and all, never EVALSHA: sent to a server that lost its script cache (restarted,
   // failed over) while it was paused, an EVALSHA would fail with NOSCRIPT after its caller gave up on it, and
   // ioredis would not resend it as EVAL. The release is what undoes a lock; it must run.
-  const release = (status: string, lock: string, token: string, value: string, ttlMs: number) => client.eval(RELEASE, 2, status, lock, token, value, ttlMs);
+  const release = (status: string, lock: string, token: string, value: string, ttlMs: number, expiresAt = 0) =>
+    client.eval(RELEASE, 2, status, lock, token, value, ttlMs, expiresAt);
   /**
    * Locks this container may hold that a release did not reach (the connection was down or replaced): dropped again
    * on each new connection until one answers, so that no lock is left for the other containers to wait on until it
@@ -287,7 +298,9 @@ export function createRedisStore(options: StoreOptions): SharedStore {
       const value = entry && ttlMs > 0 ? JSON.stringify(entry) : "";
       // Sent even while resting: a lock left behind would make other containers wait for it. On a paused server
       // it runs when the server resumes; on a closed connection it fails at once.
-      const done = await guarded(() => release(status, lock, token, value, Math.max(1, Math.ceil(ttlMs))).then(() => true), true);
+      // On Redis's clock through the skew, which is never ahead of the true offset: expires no later than it should.
+      const expiresAt = value && Number.isFinite(skew) ? Math.floor(Date.now() + ttlMs + skew) : 0;
+      const done = await guarded(() => release(status, lock, token, value, Math.max(1, Math.ceil(ttlMs)), expiresAt).then(() => true), true);
       if (!done) dropLock(status, lock, token);
     },
     close: async () => {

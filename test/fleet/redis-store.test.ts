@@ -169,3 +169,21 @@ describe("a release that cannot be sent", () => {
     expect(await admin.exists("trtc:unreleased-paused:lock:{t}")).toBe(0);
   });
 });
+
+describe("a release run late", () => {
+  it("(a paused server) does not cache the status past checkedAt + TTL", async () => {
+    const s = store("late-release", 50);
+    await s.reserveStart(18, 1000);
+    const found = await s.lookup("t", 30_000);
+    expect(found?.kind).toBe("leader");
+    redis.pause();
+    try {
+      await s.release("t", (found as { token: string }).token, { ...entry(1), checkedAt: Date.now() }, 200);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    } finally {
+      redis.resume();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(await admin.pttl("trtc:late-release:status:{t}")).toBe(-2);
+  });
+});

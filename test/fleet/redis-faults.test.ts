@@ -48,7 +48,7 @@ async function listen(server: net.Server): Promise<number> {
 const count = (resources: string[], name: string) => resources.filter((r) => r === name).length;
 
 /** Invokes one container `n` times in turn (each task its own, so none is a local cache hit). */
-async function run(url: string, name: string, n = 6) {
+async function run(url: string, name: string, n = 4) {
   const [c] = await startFleet(1, { ...baseEnv, TRTC_REDIS_URL: url });
   started.push(c!);
   const tasks = Array.from({ length: n }, (_, i) => emulator.seedTask({ SdkAppId: APP, TaskId: `faults-${name}-${i}` }));
@@ -178,7 +178,7 @@ describe("a paused Redis (SIGSTOP)", () => {
       const healthy = await c!.resources();
       paused.pause();
       const answers = [];
-      for (let i = 1; i <= 3; i++) {
+      for (let i = 1; i <= 2; i++) {
         answers.push(await c!.invoke({ SdkAppId: APP, TaskId: emulator.seedTask({ SdkAppId: APP, TaskId: `faults-paused-${i}` }) }, 3000));
         const left = await c!.resources();
         console.info(`paused: invocation ${i} took ${answers.at(-1)!.ms} ms; left behind: ${left.join(",")} (healthy: ${healthy.join(",")})`);

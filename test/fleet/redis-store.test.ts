@@ -123,7 +123,7 @@ describe("the status cache", () => {
   });
 
   it("a lookup that runs after its caller gave up (a paused server) takes no lock", async () => {
-    const s = store("late", 50);
+    const s = store("late", 150);
     await s.reserveStart(18, 1000); // a first sample of Redis's clock
     redis.pause();
     try {
@@ -139,7 +139,7 @@ describe("the status cache", () => {
 
 describe("a release that cannot be sent", () => {
   it("(the connection was closed under it) drops the lock on the next connection", async () => {
-    const s = store("unreleased", 50);
+    const s = store("unreleased", 200);
     const found = await s.lookup("t", 30_000);
     expect(found?.kind).toBe("leader");
     // The server closes the connection (an idle time-out, a failover, CLIENT KILL) while the leader asks TRTC.
@@ -154,7 +154,7 @@ describe("a release that cannot be sent", () => {
   });
 
   it("(the server was paused, the connection replaced) drops the lock once the server is back", async () => {
-    const s = store("unreleased-paused", 50);
+    const s = store("unreleased-paused", 150);
     await s.reserveStart(18, 1000);
     const found = await s.lookup("t", 30_000);
     expect(found?.kind).toBe("leader");
@@ -172,7 +172,7 @@ describe("a release that cannot be sent", () => {
 
 describe("a release run late", () => {
   it("(a paused server) does not cache the status past checkedAt + TTL", async () => {
-    const s = store("late-release", 50);
+    const s = store("late-release", 150);
     await s.reserveStart(18, 1000);
     const found = await s.lookup("t", 30_000);
     expect(found?.kind).toBe("leader");

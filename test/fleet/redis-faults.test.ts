@@ -314,3 +314,28 @@ describe("containers whose clocks disagree", () => {
     expect(Math.max(...answers.map((a) => a.ms))).toBeGreaterThan(1900);
   });
 });
+
+describe("the shared cache, across two containers", () => {
+  it("gives the original requestId and checkedAt, marked cached, and never an error", async () => {
+    const [a, b] = await startFleet(2, { ...baseEnv, TRTC_REDIS_URL: redis.url });
+    started.push(a!, b!);
+    const TaskId = emulator.seedTask({ SdkAppId: APP, TaskId: "faults-shared-cache" });
+    emulator.resetStats();
+    const first = await a!.invoke({ SdkAppId: APP, TaskId }, 3000);
+    const second = await b!.invoke({ SdkAppId: APP, TaskId }, 3000);
+    expect(first.result.ok).toBe(true);
+    expect(first.result.cached).toBeUndefined();
+    expect(second.result).toMatchObject({ ok: true, cached: true, requestId: first.result.requestId, checkedAt: first.result.checkedAt });
+    expect(emulator.stats().requests).toBe(1);
+
+    const Failing = emulator.seedTask({ SdkAppId: APP, TaskId: "faults-shared-error" });
+    emulator.addFault({ fault: { type: "api-error", code: "InternalError" }, times: 3 });
+    emulator.resetStats();
+    const failed = await a!.invoke({ SdkAppId: APP, TaskId: Failing }, 3000);
+    const after = await b!.invoke({ SdkAppId: APP, TaskId: Failing }, 3000);
+    expect(failed.result.ok).toBe(false);
+    expect(after.result.ok).toBe(true);
+    expect(after.result.cached).toBeUndefined();
+    expect(emulator.stats().requests).toBeGreaterThan(1);
+  });
+});

@@ -19,7 +19,9 @@ import type { CacheLookup, CachedStatus, SharedStore, StoreFault, StoreOptions }
 /** After a fault, how long the store is left alone before the next call tries it again. */
 export const RETRY_AFTER_MS = 1000;
 /** Locks kept for a later release at most (oldest dropped first: they lapse by themselves anyway). */
-export const UNRELEASED_MAX = 1000;
+export const UNRELEASED_MAX = 100;
+/** ioredis's rejection of a command it did not send (no connection, and no offline queue). */
+const NOT_SENT = /enableOfflineQueue/;
 
 /**
  * KEYS[1]: list of reserved start times (ms, ascending). ARGV: limit, window ms, max wait ms.
@@ -278,9 +280,13 @@ export function createRedisStore(options: StoreOptions): SharedStore {
           const pending = client.trtcLookup(status, lock, Math.max(1, Math.ceil(lockMs)), token, notAfter);
           // When its answer still comes late (a lock taken just in time), undo it. A failed one is undone too, sent
           // right behind it, in case it ran after all.
-          pending.then((late) => {
-            if (gaveUp && Array.isArray(late) && late[0] === 2) undo();
-          }, undo);
+          pending.then(
+            (late) => {
+              if (gaveUp && Array.isArray(late) && late[0] === 2) undo();
+            },
+            // Not one refused before it was sent (no connection): it cannot have run, and Redis may be down for long.
+            (error: unknown) => !NOT_SENT.test(error instanceof Error ? error.message : "") && undo(),
+          );
           const answer = await pending;
           if (!Array.isArray(answer)) throw new InvalidAnswer();
           if (answer[0] === 1 && typeof answer[2] === "number") return { kind: "hit", entry: parseEntry(answer[1]), ttlMs: answer[2] };

@@ -113,7 +113,8 @@ export class Fleet {
         }
         stats.redis = stats.redis ?? "used";
         if (found.kind === "hit") {
-          this.remember(key, found.entry, this.now() + Math.max(0, found.ttlMs));
+          // Never past checkedAt + TTL: the remaining TTL Redis read is late by the time its answer took to come.
+          this.remember(key, found.entry, Math.min(this.now() + Math.max(0, found.ttlMs), found.entry.checkedAt + ttl));
           return { result: cachedResult(found.entry, params, this.options.region), stats: { ...stats, cacheHits: 1 } };
         }
         if (found.kind === "leader") {

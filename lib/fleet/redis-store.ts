@@ -18,13 +18,17 @@ import type { CacheLookup, CachedStatus, SharedStore, StoreFault, StoreOptions }
 
 /** After a fault, how long the store is left alone before the next call tries it again. */
 export const RETRY_AFTER_MS = 1000;
+/** Locks kept for a later release at most (oldest dropped first: they lapse by themselves anyway). */
+export const UNRELEASED_MAX = 100;
+/** ioredis's rejection of a command it did not send (no connection, and no offline queue). */
+const NOT_SENT = /enableOfflineQueue/;
 
 /**
  * KEYS[1]: list of reserved start times (ms, ascending). ARGV: limit, window ms, max wait ms.
  * Returns {the reserved start, Redis's now} (ms), or {-1, now} (nothing reserved) when it would be more than the
  * max wait away.
  */
-const RESERVE = `
+export const RESERVE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local limit = tonumber(ARGV[1])
@@ -46,28 +50,50 @@ redis.call('LTRIM', KEYS[1], -limit, -1)
 redis.call('PEXPIRE', KEYS[1], at - now + 2 * window)
 return {at, now}`;
 
-/** KEYS: status, lock. ARGV: lock ms, token. {1, value, pttl} | {2} (lock taken) | {3, lock pttl}. */
+/**
+ * KEYS: status, lock. ARGV: lock ms, token, not after (Redis ms; 0 = any time).
+ * {1, value, pttl} | {2} (lock taken) | {3, lock pttl} | {4} (ran after its caller gave up: no lock taken).
+ */
 const LOOKUP = `
 local v = redis.call('GET', KEYS[1])
 if v then return {1, v, redis.call('PTTL', KEYS[1])} end
+local t = redis.call('TIME')
+local notAfter = tonumber(ARGV[3])
+if notAfter > 0 and tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > notAfter then return {4} end
 if redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[1]) then return {2} end
 return {3, redis.call('PTTL', KEYS[2])}`;
 
-/** KEYS: status, lock. ARGV: token, value (may be empty), ttl ms. Caches the value, then drops the lock if still ours. */
+/**
+ * KEYS: status, lock. ARGV: token, value (may be empty), ttl ms, expires at (Redis ms; 0 = unknown, ttl ms from now).
+ * Drops the lock if still ours, then caches the value until it expires. In that order: a SET refused (OOM at
+ * maxmemory, READONLY after a failover) aborts the script, and must not leave the lock behind for the other
+ * containers to wait on. The expiry is a moment, not a length: a release run late (a busy or paused server) must
+ * not keep the status past checkedAt + TTL.
+ */
 const RELEASE = `
-if ARGV[2] ~= '' then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
 if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
+if ARGV[2] ~= '' then
+  local ms = tonumber(ARGV[3])
+  local at = tonumber(ARGV[4])
+  if at > 0 then
+    local t = redis.call('TIME')
+    ms = at - (tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
+  end
+  if ms > 0 then redis.call('SET', KEYS[1], ARGV[2], 'PX', ms) end
+end
 return 1`;
 
 interface ScriptedRedis extends Redis {
   trtcReserve(key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<unknown>;
-  trtcLookup(status: string, lock: string, lockMs: number, token: string): Promise<unknown>;
+  trtcLookup(status: string, lock: string, lockMs: number, token: string, notAfter: number): Promise<unknown>;
 }
 
 class InvalidAnswer extends Error {}
+class LateAnswer extends Error {}
 
 function faultKind(error: unknown): StoreFault {
   if (error instanceof InvalidAnswer) return "invalid-answer";
+  if (error instanceof LateAnswer) return "timeout";
   const message = error instanceof Error ? error.message : "";
   if (/timed? ?out/i.test(message)) return "timeout";
   if (/NOAUTH|WRONGPASS|NOPERM|auth/i.test(message)) return "auth";
@@ -85,8 +111,9 @@ function parseEntry(raw: unknown): CachedStatus {
 export function createRedisStore(options: StoreOptions): SharedStore {
   const client = new Redis(options.url, {
     connectTimeout: options.timeoutMs,
-    // A backstop only: `bounded` below answers for the caller at timeoutMs (see there why not ioredis's timer).
-    commandTimeout: options.timeoutMs * 4,
+    // No commandTimeout: `bounded` below answers for the caller at timeoutMs (see there why not ioredis's timer),
+    // and replaces a connection that did not answer in time, which rejects what was sent on it. A per-command
+    // timer would outlive the invocation that gave up on it.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
@@ -98,13 +125,40 @@ export function createRedisStore(options: StoreOptions): SharedStore {
     reconnectOnError: () => false,
   }) as ScriptedRedis;
   // Without a listener ioredis prints every connection error to stderr; faults are reported through onFault instead.
-  client.on("error", () => undefined);
+  // What broke the connection is kept: a refused password (WRONGPASS) closes it, and the commands that follow fail
+  // only with "stream isn't writeable", which would be reported as unreachable and send an operator to the network.
+  let connectionFault: StoreFault | undefined;
+  client.on("error", (error) => {
+    connectionFault = faultKind(error);
+  });
+  client.on("ready", () => (connectionFault = undefined));
   client.defineCommand("trtcReserve", { numberOfKeys: 1, lua: RESERVE });
   client.defineCommand("trtcLookup", { numberOfKeys: 2, lua: LOOKUP });
   // RELEASE goes as EVAL, script text and all, never EVALSHA: sent to a server that lost its script cache (restarted,
   // failed over) while it was paused, an EVALSHA would fail with NOSCRIPT after its caller gave up on it, and
   // ioredis would not resend it as EVAL. The release is what undoes a lock; it must run.
-  const release = (status: string, lock: string, token: string, value: string, ttlMs: number) => client.eval(RELEASE, 2, status, lock, token, value, ttlMs);
+  const release = (status: string, lock: string, token: string, value: string, ttlMs: number, expiresAt = 0) =>
+    client.eval(RELEASE, 2, status, lock, token, value, ttlMs, expiresAt);
+  /**
+   * Locks this container may hold that a release did not reach (the connection was down or replaced): dropped again
+   * on each new connection until one answers, so that no lock is left for the other containers to wait on until it
+   * lapses. Dropping a lock that is not ours any more does nothing (the token is checked). The value is not sent
+   * again: cached later, it would outlive its TTL.
+   */
+  const unreleased = new Map<string, { status: string; token: string }>();
+  const dropLock = (status: string, lock: string, token: string) => {
+    unreleased.delete(lock);
+    unreleased.set(lock, { status, token });
+    if (unreleased.size > UNRELEASED_MAX) unreleased.delete(unreleased.keys().next().value!);
+    if (client.status !== "ready") return;
+    release(status, lock, token, "", 1).then(
+      () => unreleased.get(lock)?.token === token && unreleased.delete(lock),
+      () => undefined,
+    );
+  };
+  client.on("ready", () => {
+    for (const [lock, { status, token }] of [...unreleased]) dropLock(status, lock, token);
+  });
 
   const prefix = `trtc:${options.scope}:`;
   const rateKey = `${prefix}rate:DescribeStreamIngest`;
@@ -158,6 +212,12 @@ export function createRedisStore(options: StoreOptions): SharedStore {
           if (settled) return;
           settled = true;
           onTimeout?.();
+          // A connection that does not answer in time is replaced rather than waited on: the server may be paused,
+          // or gone behind a network that drops packets silently (a failover, an idle flow dropped by a NAT or a
+          // security group), where the socket would only fail after minutes of TCP retransmissions and every call
+          // till then would wait timeoutMs for nothing. Destroyed, not ended: a FIN would go unanswered too, and
+          // ioredis reconnects only once the socket has closed. This also rejects the commands sent on it.
+          if (client.status === "ready") client.stream?.destroy();
           reject(new Error("Redis command timed out"));
         });
       }, options.timeoutMs);
@@ -188,7 +248,8 @@ export function createRedisStore(options: StoreOptions): SharedStore {
       return await bounded(command, onTimeout);
     } catch (error) {
       downUntil = Date.now() + RETRY_AFTER_MS;
-      options.onFault(faultKind(error));
+      const kind = faultKind(error);
+      options.onFault(kind === "unreachable" && connectionFault ? connectionFault : kind);
       return undefined;
     }
   }
@@ -208,21 +269,30 @@ export function createRedisStore(options: StoreOptions): SharedStore {
       const token = `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
       const [status, lock] = keys(key);
       let gaveUp = false;
-      const undo = () => release(status, lock, token, "", 1).catch(() => undefined);
+      const undo = () => dropLock(status, lock, token);
       return guarded(
         async (): Promise<CacheLookup> => {
-          const pending = client.trtcLookup(status, lock, Math.max(1, Math.ceil(lockMs)), token);
-          // A lookup given up on may still run (a paused server runs what it was sent when it resumes) and take
-          // the lock for nobody, making every other container wait for it: undo that when its answer comes late.
-          // A failed one is undone too, sent right behind it, in case it ran after all.
-          pending.then((late) => {
-            if (gaveUp && Array.isArray(late) && late[0] === 2) undo();
-          }, undo);
+          // A lookup given up on may still run (a paused server runs what it was sent when it resumes, even on a
+          // connection closed since) and take the lock for nobody, making every other container wait for it. It
+          // carries the moment its caller gives up, on Redis's clock (from the skew; none before the first sample),
+          // and takes no lock after it.
+          const notAfter = Number.isFinite(skew) ? Math.floor(Date.now() + skew + options.timeoutMs) : 0;
+          const pending = client.trtcLookup(status, lock, Math.max(1, Math.ceil(lockMs)), token, notAfter);
+          // When its answer still comes late (a lock taken just in time), undo it. A failed one is undone too, sent
+          // right behind it, in case it ran after all.
+          pending.then(
+            (late) => {
+              if (gaveUp && Array.isArray(late) && late[0] === 2) undo();
+            },
+            // Not one refused before it was sent (no connection): it cannot have run, and Redis may be down for long.
+            (error: unknown) => !NOT_SENT.test(error instanceof Error ? error.message : "") && undo(),
+          );
           const answer = await pending;
           if (!Array.isArray(answer)) throw new InvalidAnswer();
           if (answer[0] === 1 && typeof answer[2] === "number") return { kind: "hit", entry: parseEntry(answer[1]), ttlMs: answer[2] };
           if (answer[0] === 2) return { kind: "leader", token };
           if (answer[0] === 3 && typeof answer[1] === "number") return { kind: "wait", ms: Math.max(0, answer[1]) };
+          if (answer[0] === 4) throw new LateAnswer();
           throw new InvalidAnswer();
         },
         false,
@@ -234,7 +304,10 @@ export function createRedisStore(options: StoreOptions): SharedStore {
       const value = entry && ttlMs > 0 ? JSON.stringify(entry) : "";
       // Sent even while resting: a lock left behind would make other containers wait for it. On a paused server
       // it runs when the server resumes; on a closed connection it fails at once.
-      await guarded(() => release(status, lock, token, value, Math.max(1, Math.ceil(ttlMs))), true);
+      // On Redis's clock through the skew, which is never ahead of the true offset: expires no later than it should.
+      const expiresAt = value && Number.isFinite(skew) ? Math.floor(Date.now() + ttlMs + skew) : 0;
+      const done = await guarded(() => release(status, lock, token, value, Math.max(1, Math.ceil(ttlMs)), expiresAt).then(() => true), true);
+      if (!done) dropLock(status, lock, token);
     },
     close: async () => {
       client.disconnect();

@@ -3,6 +3,13 @@
 //   { id, type: "invoke", event, remainingMs }            -> { id, result, ms }
 //   { id, type: "poll", events, everyMs, forMs, remainingMs } -> { id, results: [{ result, ms, at }] }  (sequential loop)
 //   { id, type: "resources" }                               -> { id, resources: process.getActiveResourcesInfo() }
+//   { id, type: "modules" }                                 -> { id, modules: Object.keys(require.cache) }
+// FLEET_CLOCK_OFFSET_MS: this container's clock runs that far ahead (negative: behind), as a host's clock may.
+const offset = Number(process.env.FLEET_CLOCK_OFFSET_MS || 0);
+if (offset) {
+  const real = Date.now;
+  Date.now = () => real() + offset;
+}
 const { handler } = require(process.env.FLEET_BUNDLE);
 
 function awsContext(remainingMs) {
@@ -36,5 +43,6 @@ process.on("message", async (message) => {
     }
     reply({ results });
   } else if (message.type === "resources") reply({ resources: process.getActiveResourcesInfo() });
+  else if (message.type === "modules") reply({ modules: Object.keys(require.cache) });
 });
 process.send({ type: "ready" });

@@ -20,6 +20,8 @@ export interface Container {
   invoke(event: unknown, remainingMs?: number): Promise<Answer>;
   poll(events: unknown[], options: { everyMs: number; forMs: number; remainingMs?: number }): Promise<Answer[]>;
   resources(): Promise<string[]>;
+  /** The files this container's process has loaded (require.cache). */
+  modules(): Promise<string[]>;
   /** Everything written to stdout and stderr so far. */
   output(): string;
   /** The JSON log lines written to stdout so far. */
@@ -28,7 +30,7 @@ export interface Container {
 
 function spawnContainer(env: Record<string, string | undefined>): Promise<Container> {
   const childEnv: Record<string, string> = {};
-  for (const [name, value] of Object.entries({ ...process.env, ...env, FLEET_BUNDLE: BUNDLE })) {
+  for (const [name, value] of Object.entries({ ...process.env, FLEET_BUNDLE: BUNDLE, ...env })) {
     if (value !== undefined && !/^(VITEST|NODE_OPTIONS$)/.test(name)) childEnv[name] = value;
   }
   const child = fork(CHILD, [], { env: childEnv, stdio: ["ignore", "pipe", "pipe", "ipc"], execArgv: [] });
@@ -53,6 +55,7 @@ function spawnContainer(env: Record<string, string | undefined>): Promise<Contai
           invoke: (event, remainingMs = 10_000) => call({ type: "invoke", event, remainingMs }),
           poll: (events, { everyMs, forMs, remainingMs = 10_000 }) => call({ type: "poll", events, everyMs, forMs, remainingMs }).then((r) => r.results),
           resources: () => call({ type: "resources" }).then((r) => r.resources),
+          modules: () => call({ type: "modules" }).then((r) => r.modules),
           output: () => stdout + stderr,
           logLines: () => stdout.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line)),
         });

@@ -39,7 +39,8 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   }
 }
 
-export async function startRedis(options: { password?: string } = {}): Promise<TestRedis> {
+/** `args`: more redis-server arguments (e.g. ["--maxmemory", "1mb"], ["--replicaof", "127.0.0.1", "1"]). */
+export async function startRedis(options: { password?: string; args?: string[] } = {}): Promise<TestRedis> {
   const dir = mkdtempSync(join(tmpdir(), "trtc-redis-"));
   const port = await freePort();
   const { password } = options;
@@ -49,6 +50,7 @@ export async function startRedis(options: { password?: string } = {}): Promise<T
   const launch = async () => {
     const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"];
     if (password) args.push("--requirepass", password);
+    args.push(...(options.args ?? []));
     child = spawn("redis-server", args, { cwd: dir, stdio: "ignore" });
     await waitForPort(port, 5000);
   };

@@ -1,0 +1,189 @@
+/**
+ * The Redis store's scripts on a real redis-server, in this process: the budget's rolling-second rule, what the keys
+ * are named and that every one of them expires, errors never cached, and no lock left for nobody (a lookup run late,
+ * a release whose SET is refused).
+ */
+import Redis from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRedisStore, RESERVE } from "../../lib/fleet/redis-store";
+import type { SharedStore, StoreFault } from "../../lib/fleet/store";
+import { startRedis, type TestRedis } from "../support/redis-server";
+
+let redis: TestRedis;
+let admin: Redis;
+const stores: SharedStore[] = [];
+const faults: StoreFault[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+  admin = await redis.admin();
+});
+afterAll(async () => {
+  for (const s of stores) await s.close();
+  await redis?.stop();
+});
+
+function store(scope = "store-test", timeoutMs = 200): SharedStore {
+  const s = createRedisStore({ url: redis.url, timeoutMs, scope, onFault: (kind) => faults.push(kind) });
+  stores.push(s);
+  return s;
+}
+
+const entry = (i: number) => ({ status: "InProgress", requestId: `req-${i}`, checkedAt: 1_700_000_000_000 + i });
+
+describe("the rate budget", () => {
+  it("the script never reserves more than the limit in any rolling second of Redis's clock, from any number of clients", async () => {
+    const other = new Redis(redis.url);
+    try {
+      const limit = 10;
+      const key = "trtc:script:rate:DescribeStreamIngest";
+      const answers = (await Promise.all(Array.from({ length: 36 }, (_, i) => (i % 2 ? admin : other).eval(RESERVE, 1, key, limit, 1000, 10_000)))) as [number, number][];
+      const slots = answers.map(([at]) => at).sort((x, y) => x - y);
+      for (const t of slots) expect(slots.filter((u) => u >= t && u < t + 1000).length).toBeLessThanOrEqual(limit);
+      for (const [i, t] of slots.entries()) if (i > 0) expect(t - slots[i - 1]!).toBeGreaterThanOrEqual(1000 / limit);
+      expect(slots.at(-1)! - slots[0]!).toBeGreaterThanOrEqual(3500);
+    } finally {
+      other.disconnect();
+    }
+  });
+
+  it("across stores (containers), converted to this process's clock", async () => {
+    const a = store("budget");
+    const b = store("budget");
+    const limit = 10;
+    const starts = (await Promise.all(Array.from({ length: 36 }, (_, i) => (i % 2 ? a : b).reserveStart(limit, 10_000)))) as number[];
+    expect(starts.every((t) => typeof t === "number" && t > 0)).toBe(true);
+    const sorted = [...starts].sort((x, y) => x - y);
+    // Every rolling second holds at most `limit` starts. The slots are exact on Redis's clock; each store turns
+    // them into this process's clock through its own estimate of the offset, read in whole milliseconds, so two
+    // stores' starts may differ from their slots by a few milliseconds, more on a busy machine (where a first reading
+    // of Redis's clock may come late; later ones correct it). 40 ms allowed here.
+    for (const t of sorted) expect(sorted.filter((u) => u >= t && u < t + 960).length).toBeLessThanOrEqual(limit);
+    // Spaced evenly, not in bursts: 36 starts at 10/s span about 3.5 s.
+    expect(sorted.at(-1)! - sorted[0]!).toBeGreaterThanOrEqual(3400);
+    // No start further than the max wait: nothing reserved, -1.
+    expect(await a.reserveStart(limit, 100)).toBe(-1);
+    const key = "trtc:budget:rate:DescribeStreamIngest";
+    expect(await admin.llen(key)).toBe(limit);
+    const ttl = await admin.pttl(key);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(sorted.at(-1)! - Date.now() + 2000 + 50);
+  });
+});
+
+describe("the status cache", () => {
+  it("every key is scoped and expires, however many tasks; errors are never cached", async () => {
+    const s = store("scoped");
+    for (let i = 0; i < 200; i++) {
+      const found = await s.lookup(`ap-singapore:1400000001/task-${i}`, 5000);
+      expect(found?.kind).toBe("leader");
+      // Every other task "failed": released without an entry.
+      await s.release(`ap-singapore:1400000001/task-${i}`, (found as { token: string }).token, i % 2 ? undefined : entry(i), 800);
+    }
+    await s.reserveStart(18, 1000);
+    const keys = await admin.keys("trtc:scoped:*");
+    // 100 statuses, the budget, and no lock.
+    expect(keys.filter((k) => k.includes(":lock:"))).toEqual([]);
+    expect(keys.filter((k) => k.startsWith("trtc:scoped:status:{"))).toHaveLength(100);
+    expect(keys).toHaveLength(101);
+    const ttls = await Promise.all(keys.map((k) => admin.pttl(k)));
+    expect(ttls.every((t) => t > 0 && t <= 3000)).toBe(true);
+    const usage = await Promise.all(keys.slice(0, 5).map((k) => admin.memory("USAGE", k)));
+    console.info(`200 tasks: ${keys.length} keys, all expiring within ${Math.max(...ttls)} ms; memory usage of one status ${usage[0]} bytes`);
+    // A hit gives the entry as it was cached: TRTC's requestId and the time TRTC was asked.
+    const hit = await s.lookup("ap-singapore:1400000001/task-0", 5000);
+    expect(hit).toMatchObject({ kind: "hit", entry: entry(0) });
+    // The failed one is not cached: the next caller leads again.
+    expect((await s.lookup("ap-singapore:1400000001/task-1", 5000))?.kind).toBe("leader");
+  });
+
+  it("a second container waits for the lock, and the lock of a leader that never comes back expires", async () => {
+    const leader = store("lapse");
+    const follower = store("lapse");
+    expect((await leader.lookup("t", 300))?.kind).toBe("leader");
+    const waiting = await follower.lookup("t", 300);
+    expect(waiting?.kind).toBe("wait");
+    expect((waiting as { ms: number }).ms).toBeLessThanOrEqual(300);
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect((await follower.lookup("t", 300))?.kind).toBe("leader");
+  });
+
+  it("a release whose SET is refused (OOM at maxmemory) still drops the lock", async () => {
+    const s = store("oom");
+    const found = await s.lookup("t", 30_000);
+    expect(found?.kind).toBe("leader");
+    await admin.config("SET", "maxmemory-policy", "noeviction");
+    await admin.config("SET", "maxmemory", "1");
+    try {
+      await s.release("t", (found as { token: string }).token, entry(1), 1000);
+      expect(await admin.exists("trtc:oom:lock:{t}")).toBe(0);
+    } finally {
+      await admin.config("SET", "maxmemory", "0");
+    }
+  });
+
+  it("a lookup that runs after its caller gave up (a paused server) takes no lock", async () => {
+    const s = store("late", 150);
+    await s.reserveStart(18, 1000); // a first sample of Redis's clock
+    redis.pause();
+    try {
+      expect(await s.lookup("t", 30_000)).toBeUndefined();
+    } finally {
+      redis.resume();
+    }
+    // The server runs what it had been sent when it resumes.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await admin.exists("trtc:late:lock:{t}")).toBe(0);
+  });
+});
+
+describe("a release that cannot be sent", () => {
+  it("(the connection was closed under it) drops the lock on the next connection", async () => {
+    const s = store("unreleased", 200);
+    const found = await s.lookup("t", 30_000);
+    expect(found?.kind).toBe("leader");
+    // The server closes the connection (an idle time-out, a failover, CLIENT KILL) while the leader asks TRTC.
+    await admin.client("KILL", "TYPE", "normal", "SKIPME", "yes");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await s.release("t", (found as { token: string }).token, entry(1), 1000);
+    // ioredis reconnects after 100 ms; the lock must not wait for its 30 s to lapse.
+    for (let i = 0; i < 50 && (await admin.exists("trtc:unreleased:lock:{t}")); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await admin.exists("trtc:unreleased:lock:{t}")).toBe(0);
+    // The value is not cached late (it would outlive its TTL): the next caller asks TRTC.
+    expect(await admin.exists("trtc:unreleased:status:{t}")).toBe(0);
+  });
+
+  it("(the server was paused, the connection replaced) drops the lock once the server is back", async () => {
+    const s = store("unreleased-paused", 150);
+    await s.reserveStart(18, 1000);
+    const found = await s.lookup("t", 30_000);
+    expect(found?.kind).toBe("leader");
+    redis.pause();
+    try {
+      expect(await s.reserveStart(18, 1000)).toBeUndefined();
+      await s.release("t", (found as { token: string }).token, entry(1), 1000);
+    } finally {
+      redis.resume();
+    }
+    for (let i = 0; i < 50 && (await admin.exists("trtc:unreleased-paused:lock:{t}")); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await admin.exists("trtc:unreleased-paused:lock:{t}")).toBe(0);
+  });
+});
+
+describe("a release run late", () => {
+  it("(a paused server) does not cache the status past checkedAt + TTL", async () => {
+    const s = store("late-release", 150);
+    await s.reserveStart(18, 1000);
+    const found = await s.lookup("t", 30_000);
+    expect(found?.kind).toBe("leader");
+    redis.pause();
+    try {
+      await s.release("t", (found as { token: string }).token, { ...entry(1), checkedAt: Date.now() }, 200);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    } finally {
+      redis.resume();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(await admin.pttl("trtc:late-release:status:{t}")).toBe(-2);
+  });
+});

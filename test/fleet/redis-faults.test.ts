@@ -14,7 +14,8 @@ import type { RunningEmulator } from "../../emulator";
 import { BUNDLE } from "../support/bundle";
 import { APP, startTestEmulator } from "../support/emulator";
 import { startFleet, stopFleet, type Container } from "../support/fleet";
-import { freePort, startRedis, type TestRedis } from "../support/redis-server";
+import { freePort } from "../../scripts/lib/dev";
+import { startRedis, type TestRedis } from "../support/redis-server";
 
 const PASSWORD = "faults-redis-pass-Zq81Lw";
 /** Lookup and budget at most one TRTC_REDIS_TIMEOUT_MS (50 ms) each, then one request to the emulator on loopback. */

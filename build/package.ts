@@ -31,6 +31,34 @@ export function scfRuntime(): string {
   return runtime;
 }
 
+const SERVICE_LOCK = join(root, ".serverless.lock");
+
+/**
+ * Runs `fn` holding a lock on the service directory: osls writes .serverless/ there whatever --package says, so two
+ * `osls package` runs at once (test files run in parallel) would overwrite each other's files. A directory is the
+ * lock (mkdir is atomic); one older than two minutes was left by a process that died and is taken over.
+ */
+function withServiceLock<T>(fn: () => T): T {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (const giveUpAt = Date.now() + 120_000; ; ) {
+    try {
+      mkdirSync(SERVICE_LOCK);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const heldSince = statSync(SERVICE_LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+      if (Date.now() - heldSince > 120_000) rmSync(SERVICE_LOCK, { recursive: true, force: true });
+      else if (Date.now() > giveUpAt) throw new Error(`${SERVICE_LOCK} is held: another osls package is running`);
+      else Atomics.wait(pause, 0, 0, 50); // a synchronous sleep: packageAws is synchronous
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(SERVICE_LOCK, { recursive: true, force: true });
+  }
+}
+
 /** A fixed timestamp and mode, so the same bundle always gives the same zip (and the same CodeSha256). */
 const ZIP_ENTRY = { level: 9, mtime: new Date("1980-01-01T00:00:00Z"), os: 3, attrs: (0o100644 << 16) >>> 0 } as const;
 
@@ -69,11 +97,9 @@ export function packageAws(oslsArgs: string[] = [], outDir = AWS_DIR): string {
   requireBundle();
   rmSync(outDir, { recursive: true, force: true });
   const zip = join(outDir, "trtc-stream-ingest-status.zip");
-  const run = spawnSync(process.execPath, [OSLS_BIN, "package", "--package", outDir, ...oslsArgs], {
-    cwd: root,
-    env: oslsEnv(),
-    encoding: "utf8",
-  });
+  const run = withServiceLock(() =>
+    spawnSync(process.execPath, [OSLS_BIN, "package", "--package", outDir, ...oslsArgs], { cwd: root, env: oslsEnv(), encoding: "utf8" }),
+  );
   if (run.status !== 0 || !existsSync(zip)) {
     throw new Error(`osls package failed (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
   }

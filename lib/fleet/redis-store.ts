@@ -275,8 +275,11 @@ export function createRedisStore(options: StoreOptions): SharedStore {
           // A lookup given up on may still run (a paused server runs what it was sent when it resumes, even on a
           // connection closed since) and take the lock for nobody, making every other container wait for it. It
           // carries the moment its caller gives up, on Redis's clock (from the skew; none before the first sample),
-          // and takes no lock after it.
-          const notAfter = Number.isFinite(skew) ? Math.floor(Date.now() + skew + options.timeoutMs) : 0;
+          // and takes no lock after it. With RETRY_AFTER_MS to spare: the skew lags Redis's clock by the delay of its
+          // best sample, which on a CPU-starved container (many on two cores) passes timeoutMs, and a guard that
+          // tight refused lookups that ran in time (a 60-container burst fell back and was throttled). A lookup
+          // late by less than that is undone below like any late answer; a paused server's are late by far more.
+          const notAfter = Number.isFinite(skew) ? Math.floor(Date.now() + skew + options.timeoutMs + RETRY_AFTER_MS) : 0;
           const pending = client.trtcLookup(status, lock, Math.max(1, Math.ceil(lockMs)), token, notAfter);
           // When its answer still comes late (a lock taken just in time), undo it. A failed one is undone too, sent
           // right behind it, in case it ran after all.

@@ -5,7 +5,7 @@
  */
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRedisStore, RESERVE } from "../../lib/fleet/redis-store";
+import { createRedisStore, RESERVE, RETRY_AFTER_MS } from "../../lib/fleet/redis-store";
 import type { SharedStore, StoreFault } from "../../lib/fleet/store";
 import { startRedis, type TestRedis } from "../support/redis-server";
 
@@ -128,12 +128,27 @@ describe("the status cache", () => {
     redis.pause();
     try {
       expect(await s.lookup("t", 30_000)).toBeUndefined();
+      // Paused past the guard's allowance (the skew may lag Redis's clock by up to that much).
+      await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_MS + 100));
     } finally {
       redis.resume();
     }
     // The server runs what it had been sent when it resumes.
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await admin.exists("trtc:late:lock:{t}")).toBe(0);
+  });
+
+  it("a lookup that runs a little after its caller gave up (a short pause) leaves no lock either: it is undone", async () => {
+    const s = store("brief", 150);
+    await s.reserveStart(18, 1000);
+    redis.pause();
+    try {
+      expect(await s.lookup("t", 30_000)).toBeUndefined();
+    } finally {
+      redis.resume();
+    }
+    for (let i = 0; i < 50 && (await admin.exists("trtc:brief:lock:{t}")); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await admin.exists("trtc:brief:lock:{t}")).toBe(0);
   });
 });
 

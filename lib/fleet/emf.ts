@@ -23,7 +23,7 @@ const DIRECTIVES = [
 ];
 
 /** `cached`: a boolean for one task, the number of tasks answered from the cache for a batch. */
-export function fleetFields(stats: QueryStats | undefined, platform: string, batch: boolean, now: number): Record<string, unknown> {
+export function fleetFields(stats: QueryStats | undefined, platform: string, batch: boolean, timestamp: number): Record<string, unknown> {
   const cacheHits = stats?.cacheHits ?? 0;
   const fields: Record<string, unknown> = {
     cached: batch ? cacheHits : cacheHits > 0,
@@ -31,7 +31,7 @@ export function fleetFields(stats: QueryStats | undefined, platform: string, bat
     redis: stats?.redis ?? "none",
   };
   if (platform === "aws") {
-    fields._aws = { Timestamp: now, CloudWatchMetrics: DIRECTIVES };
+    fields._aws = { Timestamp: timestamp, CloudWatchMetrics: DIRECTIVES };
     fields.UpstreamRequests = stats?.attempts ?? 0;
     fields.Throttled = stats?.throttled ?? 0;
     fields.CacheHits = cacheHits;

@@ -21,10 +21,10 @@ import type { Transform } from "node:stream";
 import { TrtcFunctionError } from "../errors";
 
 /** Upstream answers larger than this after decompression are refused: TRTC's envelope for this action is < 1 KB. */
-export const MAX_RESPONSE_BYTES = 64 * 1024;
+const MAX_RESPONSE_BYTES = 64 * 1024;
 
 /** Sizes of the envelope's fields that are passed on into an answer or a log line. */
-export const FIELD_LIMITS = { Status: 64, RequestId: 128, Code: 128, Message: 1024 } as const;
+const FIELD_LIMITS = { Status: 64, RequestId: 128, Code: 128, Message: 1024 } as const;
 
 /**
  * Passed as the request's `signal` (the SDK hands `options.signal` through untouched): the attempt's deadline, and

@@ -8,7 +8,7 @@
 import type { Fleet } from "./fleet/fleet";
 import type { BatchTask } from "./input";
 import type { TaskParams } from "./params";
-import { addStats, type QueryDeps, type QueryStats, type TaskResult } from "./query-task";
+import { addStats, emptyStats, type QueryDeps, type QueryStats, type TaskResult } from "./query-task";
 
 /** Upstream calls in flight at once: keeps the pace up to ~400 ms upstream latency, and bounds sockets and memory. */
 export const BATCH_CONCURRENCY = 8;
@@ -59,7 +59,7 @@ export async function runBatch(
   });
 
   const queue = [...jobs.values()];
-  const stats: QueryStats = { attempts: 0, upstreamMs: 0 };
+  const stats = emptyStats();
   const worker = async () => {
     for (let job = queue.shift(); job; job = queue.shift()) {
       const { result, stats: one } = await deps.fleet.query(deps, job.params, invocation);

@@ -49,6 +49,9 @@ export interface QueryStats {
   redis?: "used" | "fallback";
 }
 
+/** A cost of nothing yet: the start of a sum (batches, wait polls, the fleet) or a failure that asked nothing. */
+export const emptyStats = (): QueryStats => ({ attempts: 0, upstreamMs: 0, throttled: 0, cacheHits: 0, pacerWaitMs: 0 });
+
 /** Adds `one` query's cost into `total` (batches, wait polls). */
 export function addStats(total: QueryStats, one: QueryStats): QueryStats {
   total.attempts += one.attempts;

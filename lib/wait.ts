@@ -5,7 +5,7 @@
  * are read and checked by the input step (lib/input.ts).
  */
 import { WAIT_DEFAULTS, type WaitOptions, type WaitStatus } from "./params";
-import { addStats, type QueryStats, type TaskResult } from "./query-task";
+import { addStats, emptyStats, type QueryStats, type TaskResult } from "./query-task";
 
 export interface WaitInfo {
   for: WaitStatus;
@@ -42,7 +42,7 @@ export async function waitForStatus(
   // Offsets from the start, not epoch times: at epoch magnitudes an interval a hair over the timeout (1.0000000000000024 s
   // against 1 s) rounds to equal and would start one poll too many.
   const endOffset = Math.min((options.waitTimeoutSeconds ?? WAIT_DEFAULTS.timeoutSeconds) * 1000, deadline - MIN_POLL_BUDGET_MS - started);
-  const stats: QueryStats = { attempts: 0, upstreamMs: 0 };
+  const stats = emptyStats();
   let polls = 0;
   for (;;) {
     polls++;

@@ -5,7 +5,7 @@
  * does not answer, this container's own pacer and cache take over for that call.
  */
 import type { TaskParams } from "../params";
-import { policyFor, queryTask, type QueryDeps, type QueryStats, type SuccessResult, type TaskResult } from "../query-task";
+import { emptyStats, failureResult, policyFor, queryTask, type QueryDeps, type QueryStats, type SuccessResult, type TaskResult } from "../query-task";
 import { RatePacer } from "../rate-pacer";
 import { TIMER_SLACK_MS } from "../retry";
 import { TrtcFunctionError } from "../errors";
@@ -33,7 +33,6 @@ export const FOLLOW_POLL_MS = 20;
 export const LATE_START_MS = 30;
 export const MAX_LATE_STARTS = 3;
 
-export const emptyStats = (): QueryStats => ({ attempts: 0, upstreamMs: 0, throttled: 0, cacheHits: 0, pacerWaitMs: 0 });
 
 const sleeper = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -147,7 +146,7 @@ export class Fleet {
       const shared = await Promise.race([flying, late]);
       if (shared) return { result: { ...shared.result }, stats };
       const error = new TrtcFunctionError("UpstreamTimeout", "The shared request for this task did not answer before the invocation's deadline");
-      return { result: { ok: false, sdkAppId: params.SdkAppId, taskId: params.TaskId, error: error.toPayload(), requestId: null }, stats };
+      return { result: failureResult(error, params), stats };
     } finally {
       clearTimeout(timer);
     }

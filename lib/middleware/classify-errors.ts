@@ -6,7 +6,7 @@
 import type { Outcome } from "../describe-stream-ingest";
 import { TrtcFunctionError } from "../errors";
 import type { Logger } from "../logger";
-import { failureResult } from "../query-task";
+import { emptyStats, failureResult } from "../query-task";
 import type { FunctionMiddleware, FunctionRequest } from "./types";
 import { WorkflowError } from "./workflow-errors";
 
@@ -30,7 +30,7 @@ export function classifyErrors({ logger }: ClassifyErrorsOptions): FunctionMiddl
           error: request.error instanceof Error ? (request.error.stack ?? request.error.message) : String(request.error),
         });
       }
-      const outcome: Outcome = { result: failureResult(error, request.context.invocation?.params), stats: { attempts: 0, upstreamMs: 0 } };
+      const outcome: Outcome = { result: failureResult(error, request.context.invocation?.params), stats: emptyStats() };
       request.response = outcome;
     },
   };

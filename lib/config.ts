@@ -40,6 +40,8 @@ export interface RedisSettings {
   timeoutMs: number;
   /** Names the rate budget and cache keys: one per Tencent Cloud account sharing the Redis. */
   scope: string;
+  /** TRTC_REDIS_CLUSTER: the URL names a node of a Redis Cluster; every key of one task lives in one slot. */
+  cluster: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -94,7 +96,8 @@ function parseRedis(env: Env): RedisSettings | undefined {
   }
   const scope = env.TRTC_REDIS_SCOPE?.trim() || "default";
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(scope)) throw configError(undefined, "TRTC_REDIS_SCOPE must be 1-64 letters, digits, '.', '_' or '-'");
-  return { url, timeoutMs: integerSetting(env, "TRTC_REDIS_TIMEOUT_MS", 50, 5, 1000), scope };
+  const cluster = env.TRTC_REDIS_CLUSTER?.trim().toLowerCase() === "true";
+  return { url, timeoutMs: integerSetting(env, "TRTC_REDIS_TIMEOUT_MS", 50, 5, 1000), scope, cluster };
 }
 
 function parseOrigins(raw: string | undefined): string[] | undefined {

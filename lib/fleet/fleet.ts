@@ -9,7 +9,7 @@ import { emptyStats, failureResult, policyFor, queryTask, type QueryDeps, type Q
 import { RatePacer } from "../rate-pacer";
 import { TIMER_SLACK_MS } from "../retry";
 import { TrtcFunctionError } from "../errors";
-import type { CachedStatus, SharedStore } from "./store";
+import type { CachedStatus, SharedStore, TaskRef } from "./store";
 
 export interface FleetOptions {
   perSecond: number;
@@ -88,7 +88,8 @@ export class Fleet {
     if (hit) return Promise.resolve({ result: hit, stats: { ...stats, cacheHits: 1 } });
     const flying = this.inFlight.get(key);
     if (flying) return this.follow(flying, params, invocation, stats);
-    const run = this.lead(deps, params, invocation, key, stats);
+    const task: TaskRef = { sdkAppId: params.SdkAppId, taskId: params.TaskId, region: this.options.region };
+    const run = this.lead(deps, params, invocation, key, task, stats);
     this.inFlight.set(key, run);
     const done = () => {
       if (this.inFlight.get(key) === run) this.inFlight.delete(key);
@@ -97,7 +98,7 @@ export class Fleet {
     return run;
   }
 
-  private async lead(deps: Omit<QueryDeps, "beforeAttempt">, params: TaskParams, invocation: Invocation, key: string, stats: QueryStats): Promise<Answer> {
+  private async lead(deps: Omit<QueryDeps, "beforeAttempt">, params: TaskParams, invocation: Invocation, key: string, task: TaskRef, stats: QueryStats): Promise<Answer> {
     const { cacheTtlMs: ttl, store } = this.options;
     let token: string | undefined;
     if (ttl > 0 && store) {
@@ -105,7 +106,7 @@ export class Fleet {
       // waits at most half of its time left, then asks TRTC itself.
       const giveUpAt = this.now() + (invocation.deadline - this.now()) / 2;
       for (;;) {
-        const found = await store.lookup(key, Math.max(1, invocation.deadline - this.now()));
+        const found = await store.lookup(task, Math.max(1, invocation.deadline - this.now()));
         if (!found) {
           stats.redis = "fallback";
           break;
@@ -132,7 +133,7 @@ export class Fleet {
     const entry = result.ok ? { status: result.status, requestId: result.requestId, checkedAt: Date.parse(result.checkedAt) } : undefined;
     if (entry && ttl > 0) this.remember(key, entry, entry.checkedAt + ttl);
     // Errors are never cached: the lock is dropped and the next caller asks again.
-    if (token && store) await store.release(key, token, entry, entry ? entry.checkedAt + ttl - this.now() : 0);
+    if (token && store) await store.release(task, token, entry, entry ? entry.checkedAt + ttl - this.now() : 0);
     return { result, stats: { ...stats, attempts: answer.stats.attempts, upstreamMs: answer.stats.upstreamMs, throttled: answer.stats.throttled } };
   }
 

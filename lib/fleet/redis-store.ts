@@ -14,7 +14,7 @@
  * same rule as lib/rate-pacer.ts for one container.
  */
 import Redis from "ioredis";
-import type { CacheLookup, CachedStatus, SharedStore, StoreFault, StoreOptions } from "./store";
+import type { CacheLookup, CachedStatus, SharedStore, StoreFault, StoreOptions, TaskRef } from "./store";
 
 /** After a fault, how long the store is left alone before the next call tries it again. */
 export const RETRY_AFTER_MS = 1000;
@@ -163,7 +163,10 @@ export function createRedisStore(options: StoreOptions): SharedStore {
   const prefix = `trtc:${options.scope}:`;
   const rateKey = `${prefix}rate:DescribeStreamIngest`;
   // One hash tag per task: its status and lock keys live in one slot (Redis Cluster, Valkey cluster mode).
-  const keys = (key: string) => [`${prefix}status:{${key}}`, `${prefix}lock:{${key}}`] as const;
+  const keys = (task: TaskRef) => {
+    const tag = `{${task.sdkAppId}/${task.taskId}}`;
+    return [`${prefix}status:${task.region}:${tag}`, `${prefix}lock:${task.region}:${tag}`] as const;
+  };
   let downUntil = 0;
   /**
    * How far Redis's clock is ahead of ours: Redis's `now` minus the moment its answer was read, at its largest
@@ -312,6 +315,10 @@ export function createRedisStore(options: StoreOptions): SharedStore {
       const done = await guarded(() => release(status, lock, token, value, Math.max(1, Math.ceil(ttlMs)), expiresAt).then(() => true), true);
       if (!done) dropLock(status, lock, token);
     },
+    // The callback record: not yet in Redis (see lib/relay/types.ts RecordStore).
+    recordEvent: async () => undefined,
+    readRecord: async () => undefined,
+    settleRecord: async () => undefined,
     close: async () => {
       client.disconnect();
     },

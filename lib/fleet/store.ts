@@ -6,13 +6,9 @@
  * uses the container's own pacer and cache, never fails because of the store.
  */
 import type { RedisSettings } from "../config";
+import type { CachedStatus, RecordStore, TaskRef } from "../relay/types";
 
-/** A status as it is cached: what TRTC answered and when it was asked (epoch ms). */
-export interface CachedStatus {
-  status: string;
-  requestId: string;
-  checkedAt: number;
-}
+export type { CachedStatus, TaskRef };
 
 export type CacheLookup =
   /** Another container asked TRTC within the TTL. */
@@ -22,16 +18,16 @@ export type CacheLookup =
   /** Another container is asking right now; its lock lapses in `ms` at the latest. */
   | { kind: "wait"; ms: number };
 
-export interface SharedStore {
+export interface SharedStore extends RecordStore {
   /**
    * Reserves one request start in the fleet's budget. Resolves to the moment (epoch ms, this container's clock) the
    * start is due, -1 when no start is free within `maxWaitMs` (nothing taken), undefined when the store did not answer.
    */
   reserveStart(perSecond: number, maxWaitMs: number): Promise<number | undefined>;
   /** The cached status of `key`, or the lock to ask TRTC for it, or how long another asker may take. */
-  lookup(key: string, lockMs: number): Promise<CacheLookup | undefined>;
+  lookup(task: TaskRef, lockMs: number): Promise<CacheLookup | undefined>;
   /** Releases the lock taken by `lookup`; with an entry, caches it for `ttlMs` first (errors are never passed). */
-  release(key: string, token: string, entry?: CachedStatus, ttlMs?: number): Promise<void>;
+  release(task: TaskRef, token: string, entry?: CachedStatus, ttlMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 

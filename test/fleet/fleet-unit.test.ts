@@ -27,6 +27,9 @@ function store(overrides: Partial<SharedStore> = {}): SharedStore & { reserves: 
     reserveStart: async (): Promise<number | undefined> => (out.reserves++, Date.now()),
     lookup: async (): Promise<CacheLookup | undefined> => ({ kind: "leader", token: "t" }),
     release: async () => undefined,
+    recordEvent: async () => undefined,
+    readRecord: async () => null,
+    settleRecord: async () => undefined,
     close: async () => undefined,
     ...overrides,
   };

@@ -24,12 +24,13 @@ afterAll(async () => {
 });
 
 function store(scope = "store-test", timeoutMs = 200): SharedStore {
-  const s = createRedisStore({ url: redis.url, timeoutMs, scope, onFault: (kind) => faults.push(kind) });
+  const s = createRedisStore({ url: redis.url, timeoutMs, scope, cluster: false, onFault: (kind) => faults.push(kind) });
   stores.push(s);
   return s;
 }
 
 const entry = (i: number) => ({ status: "InProgress", requestId: `req-${i}`, checkedAt: 1_700_000_000_000 + i });
+const ref = (taskId: string) => ({ sdkAppId: 1400000001, taskId, region: "ap-singapore" });
 
 describe("the rate budget", () => {
   it("the script never reserves more than the limit in any rolling second of Redis's clock, from any number of clients", async () => {
@@ -75,10 +76,10 @@ describe("the status cache", () => {
   it("every key is scoped and expires, however many tasks; errors are never cached", async () => {
     const s = store("scoped");
     for (let i = 0; i < 200; i++) {
-      const found = await s.lookup(`ap-singapore:1400000001/task-${i}`, 5000);
+      const found = await s.lookup(ref(`task-${i}`), 5000);
       expect(found?.kind).toBe("leader");
       // Every other task "failed": released without an entry.
-      await s.release(`ap-singapore:1400000001/task-${i}`, (found as { token: string }).token, i % 2 ? undefined : entry(i), 800);
+      await s.release(ref(`task-${i}`), (found as { token: string }).token, i % 2 ? undefined : entry(i), 800);
     }
     await s.reserveStart(18, 1000);
     const keys = await admin.keys("trtc:scoped:*");
@@ -91,31 +92,31 @@ describe("the status cache", () => {
     const usage = await Promise.all(keys.slice(0, 5).map((k) => admin.memory("USAGE", k)));
     console.info(`200 tasks: ${keys.length} keys, all expiring within ${Math.max(...ttls)} ms; memory usage of one status ${usage[0]} bytes`);
     // A hit gives the entry as it was cached: TRTC's requestId and the time TRTC was asked.
-    const hit = await s.lookup("ap-singapore:1400000001/task-0", 5000);
+    const hit = await s.lookup(ref("task-0"), 5000);
     expect(hit).toMatchObject({ kind: "hit", entry: entry(0) });
     // The failed one is not cached: the next caller leads again.
-    expect((await s.lookup("ap-singapore:1400000001/task-1", 5000))?.kind).toBe("leader");
+    expect((await s.lookup(ref("task-1"), 5000))?.kind).toBe("leader");
   });
 
   it("a second container waits for the lock, and the lock of a leader that never comes back expires", async () => {
     const leader = store("lapse");
     const follower = store("lapse");
-    expect((await leader.lookup("t", 300))?.kind).toBe("leader");
-    const waiting = await follower.lookup("t", 300);
+    expect((await leader.lookup(ref("t"), 300))?.kind).toBe("leader");
+    const waiting = await follower.lookup(ref("t"), 300);
     expect(waiting?.kind).toBe("wait");
     expect((waiting as { ms: number }).ms).toBeLessThanOrEqual(300);
     await new Promise((resolve) => setTimeout(resolve, 350));
-    expect((await follower.lookup("t", 300))?.kind).toBe("leader");
+    expect((await follower.lookup(ref("t"), 300))?.kind).toBe("leader");
   });
 
   it("a release whose SET is refused (OOM at maxmemory) still drops the lock", async () => {
     const s = store("oom");
-    const found = await s.lookup("t", 30_000);
+    const found = await s.lookup(ref("t"), 30_000);
     expect(found?.kind).toBe("leader");
     await admin.config("SET", "maxmemory-policy", "noeviction");
     await admin.config("SET", "maxmemory", "1");
     try {
-      await s.release("t", (found as { token: string }).token, entry(1), 1000);
+      await s.release(ref("t"), (found as { token: string }).token, entry(1), 1000);
       expect(await admin.exists("trtc:oom:lock:{t}")).toBe(0);
     } finally {
       await admin.config("SET", "maxmemory", "0");
@@ -127,7 +128,7 @@ describe("the status cache", () => {
     await s.reserveStart(18, 1000); // a first sample of Redis's clock
     redis.pause();
     try {
-      expect(await s.lookup("t", 30_000)).toBeUndefined();
+      expect(await s.lookup(ref("t"), 30_000)).toBeUndefined();
       // Paused past the guard's allowance (the skew may lag Redis's clock by up to that much).
       await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_MS + 100));
     } finally {
@@ -143,7 +144,7 @@ describe("the status cache", () => {
     await s.reserveStart(18, 1000);
     redis.pause();
     try {
-      expect(await s.lookup("t", 30_000)).toBeUndefined();
+      expect(await s.lookup(ref("t"), 30_000)).toBeUndefined();
     } finally {
       redis.resume();
     }
@@ -155,12 +156,12 @@ describe("the status cache", () => {
 describe("a release that cannot be sent", () => {
   it("(the connection was closed under it) drops the lock on the next connection", async () => {
     const s = store("unreleased", 200);
-    const found = await s.lookup("t", 30_000);
+    const found = await s.lookup(ref("t"), 30_000);
     expect(found?.kind).toBe("leader");
     // The server closes the connection (an idle time-out, a failover, CLIENT KILL) while the leader asks TRTC.
     await admin.client("KILL", "TYPE", "normal", "SKIPME", "yes");
     await new Promise((resolve) => setTimeout(resolve, 5));
-    await s.release("t", (found as { token: string }).token, entry(1), 1000);
+    await s.release(ref("t"), (found as { token: string }).token, entry(1), 1000);
     // ioredis reconnects after 100 ms; the lock must not wait for its 30 s to lapse.
     for (let i = 0; i < 50 && (await admin.exists("trtc:unreleased:lock:{t}")); i++) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(await admin.exists("trtc:unreleased:lock:{t}")).toBe(0);
@@ -171,12 +172,12 @@ describe("a release that cannot be sent", () => {
   it("(the server was paused, the connection replaced) drops the lock once the server is back", async () => {
     const s = store("unreleased-paused", 150);
     await s.reserveStart(18, 1000);
-    const found = await s.lookup("t", 30_000);
+    const found = await s.lookup(ref("t"), 30_000);
     expect(found?.kind).toBe("leader");
     redis.pause();
     try {
       expect(await s.reserveStart(18, 1000)).toBeUndefined();
-      await s.release("t", (found as { token: string }).token, entry(1), 1000);
+      await s.release(ref("t"), (found as { token: string }).token, entry(1), 1000);
     } finally {
       redis.resume();
     }
@@ -189,11 +190,11 @@ describe("a release run late", () => {
   it("(a paused server) does not cache the status past checkedAt + TTL", async () => {
     const s = store("late-release", 150);
     await s.reserveStart(18, 1000);
-    const found = await s.lookup("t", 30_000);
+    const found = await s.lookup(ref("t"), 30_000);
     expect(found?.kind).toBe("leader");
     redis.pause();
     try {
-      await s.release("t", (found as { token: string }).token, { ...entry(1), checkedAt: Date.now() }, 200);
+      await s.release(ref("t"), (found as { token: string }).token, { ...entry(1), checkedAt: Date.now() }, 200);
       await new Promise((resolve) => setTimeout(resolve, 300));
     } finally {
       redis.resume();

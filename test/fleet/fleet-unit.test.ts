@@ -133,6 +133,7 @@ describe("configuration", () => {
       url: "rediss://user:p4ss-w0rd@cache.internal:6380/0",
       timeoutMs: 50,
       scope: "1250000000",
+      cluster: false,
     });
     for (const env of [{ TRTC_REDIS_URL: "http://user:p4ss-w0rd@cache" }, { TRTC_REDIS_URL: "p4ss-w0rd" }, { TRTC_REDIS_URL: "redis://x", TRTC_REDIS_SCOPE: "a b" }, { TRTC_RATE_LIMIT_PER_SECOND: "0" }, { TRTC_STATUS_CACHE_TTL_MS: "-1" }]) {
       let error: unknown;

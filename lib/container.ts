@@ -1,46 +1,57 @@
 /**
- * What lives as long as the container: configuration, credentials, the SDK client, the logger. Built once at
- * module load (cold start), reused by every invocation. A configuration error does not crash the container: it
- * is logged once at start-up and returned to every caller as an InvalidConfiguration.* failure.
+ * What lives as long as the container, built once at module load (cold start) from the one configuration value:
+ * either everything an invocation needs, or the configuration's classified error, which is logged once here and
+ * answered to every caller whose request passes the input rules (never thrown at load: that would crash the
+ * container).
  */
-import { loadConfig, type FunctionConfig, type LogLevel } from "./config";
+import { readConfig, type FunctionConfig } from "./config";
 import { CredentialSource } from "./credentials";
-import { TrtcFunctionError } from "./errors";
+import type { TrtcFunctionError } from "./errors";
 import { Fleet } from "./fleet/fleet";
 import { loadSharedStore, type SharedStore } from "./fleet/store";
 import { createLogger, type Logger } from "./logger";
+import { SecretKeys } from "./transport/secrets-manager";
 import { createTrtcApi, type TrtcApi } from "./trtc-client";
 
-export interface Container {
-  config: FunctionConfig | undefined;
-  configError: TrtcFunctionError | undefined;
+export interface ReadyRuntime {
+  ok: true;
+  config: FunctionConfig;
   credentials: CredentialSource;
-  api: TrtcApi | undefined;
+  api: TrtcApi;
   /** Every upstream request goes through it: one rate budget, cache and single-flight (fleet-wide with Redis). */
-  fleet: Fleet | undefined;
+  fleet: Fleet;
   logger: Logger;
 }
 
-export interface ContainerOptions {
+export interface BrokenRuntime {
+  ok: false;
+  error: TrtcFunctionError;
+  logger: Logger;
+}
+
+export type Runtime = ReadyRuntime | BrokenRuntime;
+
+export interface RuntimeOptions {
   env?: Record<string, string | undefined>;
-  credentials?: CredentialSource;
   write?: (line: string) => void;
 }
 
-export function createContainer({ env = process.env, credentials = new CredentialSource(), write }: ContainerOptions = {}): Container {
-  let config: FunctionConfig | undefined;
-  let configError: TrtcFunctionError | undefined;
-  try {
-    config = loadConfig(env);
-  } catch (error) {
-    configError = error instanceof TrtcFunctionError ? error : new TrtcFunctionError("InvalidConfiguration", String(error));
+export function createRuntime({ env = process.env, write }: RuntimeOptions = {}): Runtime {
+  const reading = readConfig(env);
+  const credentials = new CredentialSource();
+  const logger = createLogger({ level: reading.logLevel, secrets: () => credentials.secretValues(), write });
+  if (reading.ignoredLogLevel) logger.log("warn", "LOG_LEVEL is not debug, info, warn or error: info applies");
+  if (!reading.ok) {
+    logger.log("error", "Configuration rejected at start-up", { code: reading.error.code, error: reading.error.message });
+    return { ok: false, error: reading.error, logger };
   }
-  const level = config?.logLevel ?? ((["debug", "info", "warn", "error"].includes(env.LOG_LEVEL ?? "") ? env.LOG_LEVEL : "info") as LogLevel);
-  const logger = createLogger({ level, secrets: () => credentials.secretValues(), write });
-  if (configError) {
-    logger.log("error", "Configuration rejected at start-up", { code: configError.code, error: configError.message });
+  const { config } = reading;
+  if (config.secret) {
+    // AWS Secrets Manager: the keys come from the secret, read within each invocation's deadline when older than its TTL.
+    const keys = new SecretKeys({ secretId: config.secret.secretId, ttlMs: config.secret.ttlMs, logger });
+    credentials.use(() => keys.current(), (deadline) => keys.prepare(deadline));
   }
-  return { config, configError, credentials, api: config ? createTrtcApi(config, credentials) : undefined, fleet: config && createFleet(config, logger), logger };
+  return { ok: true, config, credentials, api: createTrtcApi(config, credentials), fleet: createFleet(config, logger), logger };
 }
 
 /** The fleet front door; the Redis store is loaded (a second file) and connected only when TRTC_REDIS_URL is set. */

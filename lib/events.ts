@@ -160,6 +160,16 @@ export function httpRequestOf(kind: HttpEventKind, event: Json): HttpRequest {
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
+ * The body's bytes exactly as the client sent them: a gateway's base64 body decoded, a text body as its UTF-8 bytes
+ * (what the gateway received), never JSON parsed and written again — a callback's signature is over these bytes.
+ * Called after {@link parseJsonBody} accepted the body.
+ */
+export function rawBodyBytes(request: HttpRequest): Buffer {
+  if (request.body === undefined) return Buffer.alloc(0);
+  return request.isBase64Encoded ? Buffer.from(request.body.replace(/\s+/g, ""), "base64") : Buffer.from(request.body, "utf8");
+}
+
+/**
  * Decodes and parses an HTTP body into a JSON object. Refuses bodies over {@link MAX_BODY_BYTES} before decoding,
  * bytes that are not UTF-8, text that is not JSON, and JSON that is not an object.
  * JSON.parse cannot pollute prototypes by itself (`__proto__` becomes an own key); params.ts reads only own keys.

@@ -1,7 +1,10 @@
 /**
- * The contract's parameter rules. Raw values are picked from the event's sources (own keys only), normalised
- * (a string of decimal digits becomes a number), then checked by the JSON schemas below (lib/input.ts applies them).
- * The schemas are compiled to plain JS at build time (build/compile-schemas.ts), so no schema compiler ships.
+ * The contract's parameter rules, in one place. Raw values are picked from the event's sources (own keys only),
+ * normalised (a string of decimal digits becomes a number), then judged by the plain checks below.
+ *
+ * Plain checks rather than JSON schemas: five fields, each one line, and one code per failure. A schema compiler
+ * (ajv, compiled at build time) cost a build step, generated code in the bundle, a freshness test, and a mapping of
+ * its error paths back to these codes.
  */
 import { TrtcFunctionError } from "./errors";
 
@@ -11,18 +14,15 @@ export interface TaskParams {
 }
 
 export const MAX_SDK_APP_ID = 4294967295;
+const MAX_TASK_ID_LENGTH = 256;
 
-/** JSON schema of a single-task query, after normalisation. */
-export const taskParamsSchema = {
-  $id: "TaskParams",
-  type: "object",
-  required: ["SdkAppId", "TaskId"],
-  properties: {
-    SdkAppId: { type: "integer", minimum: 1, maximum: MAX_SDK_APP_ID },
-    // Visible ASCII: 0x21 ('!') to 0x7E ('~'); no white space, no control characters.
-    TaskId: { type: "string", minLength: 1, maxLength: 256, pattern: "^[!-~]+$" },
-  },
-} as const;
+/** A positive integer no larger than {@link MAX_SDK_APP_ID}. */
+export const isValidSdkAppId = (value: unknown): value is number =>
+  typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= MAX_SDK_APP_ID;
+
+/** 1 to 256 visible ASCII characters: 0x21 ('!') to 0x7E ('~'); no white space, no control characters. */
+export const isValidTaskId = (value: unknown): value is string =>
+  typeof value === "string" && value.length >= 1 && value.length <= MAX_TASK_ID_LENGTH && /^[!-~]+$/.test(value);
 
 const NAMES = {
   SdkAppId: ["SdkAppId", "sdkAppId"],
@@ -30,6 +30,9 @@ const NAMES = {
 } as const;
 
 type Json = Record<string, unknown>;
+
+/** SdkAppId and TaskId as picked and normalised, not yet judged (what a failure payload may echo). */
+export type RawParams = Partial<Record<keyof TaskParams, unknown>>;
 
 /**
  * The one picker for every name the function reads: the value under the first of `names` that a source has as an
@@ -52,19 +55,16 @@ export function pickLast(sources: readonly Json[], names: readonly string[], emp
   return found;
 }
 
-/** A string of ASCII decimal digits becomes a number; everything else is left for the schema to judge. */
-function normaliseSdkAppId(value: unknown): unknown {
-  // Any number of digits: leading zeros are allowed, and a long string becomes a number the schema refuses.
+/** A string of ASCII decimal digits becomes a number; everything else is left for the check to judge. */
+export function normaliseSdkAppId(value: unknown): unknown {
+  // Any number of digits: leading zeros are allowed, and a long string becomes a number the check refuses.
   if (typeof value === "string" && /^[0-9]+$/.test(value)) return Number(value);
   return value;
 }
 
-/**
- * Picks SdkAppId and TaskId from the sources (later sources win) and normalises them. Absent parameters are left
- * out so the schema reports them as missing.
- */
-export function pickTaskParams(sources: readonly Json[]): Partial<Record<keyof TaskParams, unknown>> {
-  const out: Partial<Record<keyof TaskParams, unknown>> = {};
+/** Picks SdkAppId and TaskId from the sources (later sources win) and normalises them; absent ones are left out. */
+export function pickTaskParams(sources: readonly Json[]): RawParams {
+  const out: RawParams = {};
   const sdkAppId = pickLast(sources, NAMES.SdkAppId);
   if (sdkAppId !== undefined) out.SdkAppId = normaliseSdkAppId(sdkAppId);
   const taskId = pickLast(sources, NAMES.TaskId);
@@ -72,45 +72,45 @@ export function pickTaskParams(sources: readonly Json[]): Partial<Record<keyof T
   return out;
 }
 
-/** An ajv error, reduced to the members we read. */
-export interface SchemaError {
-  keyword: string;
-  instancePath: string;
-  params: Record<string, unknown>;
-}
+const PARAMETER_MESSAGES = {
+  "MissingParameter.SdkAppId": "SdkAppId is missing",
+  "InvalidParameter.SdkAppId": `SdkAppId must be a positive integer no larger than ${MAX_SDK_APP_ID}`,
+  "MissingParameter.TaskId": "TaskId is missing",
+  "InvalidParameter.TaskId": `TaskId must be 1 to ${MAX_TASK_ID_LENGTH} visible ASCII characters`,
+} as const;
+
+const parameterError = (code: keyof typeof PARAMETER_MESSAGES) => new TrtcFunctionError(code, PARAMETER_MESSAGES[code]);
 
 /**
- * Maps schema errors to the contract's codes. With several errors the order is fixed: SdkAppId before TaskId,
- * missing before malformed, so the same input always gets the same answer.
+ * Judges picked parameters. With several faults the order is fixed — SdkAppId before TaskId, missing before
+ * malformed — so the same input always gets the same answer.
  */
-export function parameterError(errors: readonly SchemaError[] | null | undefined, prefix = ""): TrtcFunctionError {
-  const found = new Set<string>();
-  for (const error of errors ?? []) {
-    if (error.keyword === "required" && error.instancePath === prefix) {
-      found.add(`MissingParameter.${String(error.params.missingProperty)}`);
-    } else {
-      const name = error.instancePath.slice(prefix.length).split("/")[1];
-      found.add(`InvalidParameter.${name}`);
-    }
-  }
-  const order = ["MissingParameter.SdkAppId", "InvalidParameter.SdkAppId", "MissingParameter.TaskId", "InvalidParameter.TaskId"];
-  const code = order.find((candidate) => found.has(candidate)) ?? "InvalidParameter.TaskId";
-  return new TrtcFunctionError(code, PARAMETER_MESSAGES[code]!);
+export function checkTaskParams(raw: RawParams): { ok: true; params: TaskParams } | { ok: false; error: TrtcFunctionError } {
+  if (raw.SdkAppId === undefined) return { ok: false, error: parameterError("MissingParameter.SdkAppId") };
+  if (!isValidSdkAppId(raw.SdkAppId)) return { ok: false, error: parameterError("InvalidParameter.SdkAppId") };
+  if (raw.TaskId === undefined) return { ok: false, error: parameterError("MissingParameter.TaskId") };
+  if (!isValidTaskId(raw.TaskId)) return { ok: false, error: parameterError("InvalidParameter.TaskId") };
+  return { ok: true, params: { SdkAppId: raw.SdkAppId, TaskId: raw.TaskId } };
 }
 
-const PARAMETER_MESSAGES: Record<string, string> = {
-  "MissingParameter.SdkAppId": "SdkAppId is missing",
-  "MissingParameter.TaskId": "TaskId is missing",
-  "InvalidParameter.SdkAppId": `SdkAppId must be a positive integer no larger than ${MAX_SDK_APP_ID}`,
-  "InvalidParameter.TaskId": "TaskId must be 1 to 256 visible ASCII characters",
-};
-
-/** Statuses a direct invocation may wait for (`waitFor`). */
+/** Statuses a caller may wait for (`waitFor`). */
 export const WAIT_STATUSES = ["NotExist", "InProgress"] as const;
 export type WaitStatus = (typeof WAIT_STATUSES)[number];
 
-/** Wait bounds, seconds. The invocation's own deadline cuts every wait shorter still. */
-export const WAIT_DEFAULTS = { timeoutSeconds: 60, pollIntervalSeconds: 5, minPollIntervalSeconds: 1, maxPollIntervalSeconds: 300, maxTimeoutSeconds: 900 } as const;
+/**
+ * Wait bounds, seconds. The invocation's own deadline cuts every wait shorter still. Over HTTP a wait may last at
+ * most `maxHttpTimeoutSeconds`: API Gateway ends an integration after 29 s (REST, by default) or 30 s (HTTP API,
+ * at most), and a caller behind a gateway that has hung up gets nothing (docs/events.md).
+ */
+export const WAIT_DEFAULTS = {
+  timeoutSeconds: 60,
+  httpTimeoutSeconds: 20,
+  pollIntervalSeconds: 5,
+  minPollIntervalSeconds: 1,
+  maxPollIntervalSeconds: 300,
+  maxTimeoutSeconds: 900,
+  maxHttpTimeoutSeconds: 25,
+} as const;
 
 export interface WaitOptions {
   waitFor: WaitStatus;
@@ -118,35 +118,39 @@ export interface WaitOptions {
   pollIntervalSeconds?: number;
 }
 
-/** JSON schema of the wait options of a direct invocation (only checked when `waitFor` is present). */
-export const waitOptionsSchema = {
-  $id: "WaitOptions",
-  type: "object",
-  required: ["waitFor"],
-  properties: {
-    waitFor: { type: "string", enum: [...WAIT_STATUSES] },
-    waitTimeoutSeconds: { type: "number", minimum: 1, maximum: WAIT_DEFAULTS.maxTimeoutSeconds },
-    pollIntervalSeconds: { type: "number", minimum: WAIT_DEFAULTS.minPollIntervalSeconds, maximum: WAIT_DEFAULTS.maxPollIntervalSeconds },
-  },
-} as const;
+/** Over HTTP a query string carries text: a decimal number written as text is that number there. */
+function numberOption(value: unknown, http: boolean): unknown {
+  return http && typeof value === "string" && /^[0-9]+(\.[0-9]+)?$/.test(value) ? Number(value) : value;
+}
 
-const WAIT_CODES: Record<string, string> = {
-  waitFor: "InvalidParameter.WaitFor",
-  waitTimeoutSeconds: "InvalidParameter.WaitTimeoutSeconds",
-  pollIntervalSeconds: "InvalidParameter.PollIntervalSeconds",
-};
+const inRange = (value: unknown, min: number, max: number): value is number =>
+  typeof value === "number" && Number.isFinite(value) && value >= min && value <= max;
 
-const WAIT_MESSAGES: Record<string, string> = {
-  "InvalidParameter.WaitFor": `waitFor must be one of ${WAIT_STATUSES.join(", ")}`,
-  "InvalidParameter.WaitTimeoutSeconds": `waitTimeoutSeconds must be a number from 1 to ${WAIT_DEFAULTS.maxTimeoutSeconds}`,
-  "InvalidParameter.PollIntervalSeconds": `pollIntervalSeconds must be a number from ${WAIT_DEFAULTS.minPollIntervalSeconds} to ${WAIT_DEFAULTS.maxPollIntervalSeconds}`,
-};
-
-/** Maps wait-option schema errors to one code, in the order waitFor, waitTimeoutSeconds, pollIntervalSeconds. */
-export function waitOptionsError(errors: readonly SchemaError[] | null | undefined): TrtcFunctionError {
-  const found = new Set((errors ?? []).map((error) => WAIT_CODES[error.instancePath.split("/")[1] ?? "waitFor"] ?? "InvalidParameter.WaitFor"));
-  const code = Object.values(WAIT_CODES).find((candidate) => found.has(candidate)) ?? "InvalidParameter.WaitFor";
-  return new TrtcFunctionError(code, WAIT_MESSAGES[code]!);
+/**
+ * Judges the wait options (only when `waitFor` is present), in the order waitFor, waitTimeoutSeconds,
+ * pollIntervalSeconds. `http`: the options came over HTTP, where a wait is bounded by the gateway's limit.
+ */
+export function checkWaitOptions(raw: Record<"waitFor" | "waitTimeoutSeconds" | "pollIntervalSeconds", unknown>, http: boolean): WaitOptions {
+  const { waitFor } = raw;
+  if (!WAIT_STATUSES.includes(waitFor as WaitStatus)) {
+    throw new TrtcFunctionError("InvalidParameter.WaitFor", `waitFor must be one of ${WAIT_STATUSES.join(", ")}`);
+  }
+  const maxTimeout = http ? WAIT_DEFAULTS.maxHttpTimeoutSeconds : WAIT_DEFAULTS.maxTimeoutSeconds;
+  const timeout = numberOption(raw.waitTimeoutSeconds, http);
+  if (timeout !== undefined && !inRange(timeout, 1, maxTimeout)) {
+    const where = http ? " over HTTP (a gateway ends the request after about 30 s; invoke directly for longer waits)" : "";
+    throw new TrtcFunctionError("InvalidParameter.WaitTimeoutSeconds", `waitTimeoutSeconds must be a number from 1 to ${maxTimeout}${where}`);
+  }
+  const interval = numberOption(raw.pollIntervalSeconds, http);
+  const { minPollIntervalSeconds: min, maxPollIntervalSeconds: max } = WAIT_DEFAULTS;
+  if (interval !== undefined && !inRange(interval, min, max)) {
+    throw new TrtcFunctionError("InvalidParameter.PollIntervalSeconds", `pollIntervalSeconds must be a number from ${min} to ${max}`);
+  }
+  const options: WaitOptions = { waitFor: waitFor as WaitStatus };
+  const defaultTimeout = http ? WAIT_DEFAULTS.httpTimeoutSeconds : undefined;
+  if (timeout !== undefined || defaultTimeout !== undefined) options.waitTimeoutSeconds = (timeout ?? defaultTimeout) as number;
+  if (interval !== undefined) options.pollIntervalSeconds = interval as number;
+  return options;
 }
 
 /** Most tasks one batch may name: at 18 requests per second, 100 tasks take about 5.5 s. */

@@ -4,7 +4,7 @@
  */
 import type { FunctionConfig } from "./config";
 import { TrtcFunctionError, type ErrorPayload } from "./errors";
-import { isValidSdkAppId, isValidTaskId } from "./generated/validators";
+import { isValidSdkAppId, isValidTaskId } from "./params";
 import type { TaskParams } from "./params";
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from "./retry";
 import type { TrtcApi } from "./trtc-client";
@@ -80,8 +80,8 @@ export interface QueryDeps {
 export function failureResult(error: TrtcFunctionError, params: Partial<Record<keyof TaskParams, unknown>> = {}): FailureResult {
   return {
     ok: false,
-    sdkAppId: isValidSdkAppId(params.SdkAppId) ? (params.SdkAppId as number) : null,
-    taskId: isValidTaskId(params.TaskId) ? (params.TaskId as string) : null,
+    sdkAppId: isValidSdkAppId(params.SdkAppId) ? params.SdkAppId : null,
+    taskId: isValidTaskId(params.TaskId) ? params.TaskId : null,
     error: error.toPayload(),
     requestId: error.requestId ?? null,
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../../lib/config";
+import { loadConfig, readConfig } from "../../lib/config";
 import { CredentialSource, credentialsFromEnv } from "../../lib/credentials";
 import { TrtcFunctionError } from "../../lib/errors";
 import { invocationFromContext } from "../../lib/platform";
@@ -21,14 +21,19 @@ describe("loadConfig", () => {
     expect(config.target).toEqual({ protocol: "https:", hostname: "trtc.tencentcloudapi.com", port: 443 });
   });
 
-  it.each(["ap-bangkok", "ap-jakarta", "ap-mumbai", "ap-singapore"])("accepts region %s", (region) => {
-    expect(loadConfig({ TRTC_REGION: region }).region).toBe(region);
-  });
+  // A task is queried where it was started: any Tencent Cloud region name is sent, and TRTC says where it is not served.
+  it.each(["ap-bangkok", "ap-jakarta", "ap-mumbai", "ap-singapore", "ap-guangzhou", "ap-tokyo", "ap-beijing", "ap-shanghai", "ap-chongqing", "na-siliconvalley", "ap-shanghai-fsi"])(
+    "accepts region %s",
+    (region) => {
+      expect(loadConfig({ TRTC_REGION: region }).region).toBe(region);
+    },
+  );
 
-  it.each(["ap-guangzhou", "us-east-1", "AP-SINGAPORE"])("rejects region %s with InvalidConfiguration.Region", (region) => {
+  it.each(["us-east-1", "AP-SINGAPORE", "singapore", "ap-", "ap_tokyo", "ap-tokyo\r\nX: y", "a".repeat(40)])("rejects region %j with InvalidConfiguration.Region", (region) => {
     const e = errorOf(() => loadConfig({ TRTC_REGION: region }));
     expect(e.code).toBe("InvalidConfiguration.Region");
-    expect(e.message).toContain("ap-bangkok, ap-jakarta, ap-mumbai, ap-singapore");
+    expect(e.message).toContain("Tencent Cloud region name");
+    if (/[^a-z-]/.test(region)) expect(e.message).not.toContain(region);
   });
 
   it("sends to TRTC_ENDPOINT_URL while signing for TRTC_ENDPOINT", () => {
@@ -53,9 +58,32 @@ describe("loadConfig", () => {
     expect(errorOf(() => loadConfig({ TRTC_ALLOWED_SDK_APP_IDS: "14000x" })).code).toBe("InvalidConfiguration");
   });
 
-  it("respects LOG_LEVEL", () => {
+  it("respects LOG_LEVEL, one rule (trimmed, any case); unset, Lambda's AWS_LAMBDA_LOG_LEVEL applies", () => {
     expect(loadConfig({ LOG_LEVEL: "DEBUG" }).logLevel).toBe("debug");
+    expect(loadConfig({ LOG_LEVEL: " Warn " }).logLevel).toBe("warn");
     expect(loadConfig({ LOG_LEVEL: "verbose" }).logLevel).toBe("info");
+    expect(readConfig({ LOG_LEVEL: "verbose" })).toMatchObject({ ok: true, ignoredLogLevel: true });
+    expect(loadConfig({ AWS_LAMBDA_LOG_LEVEL: "DEBUG" }).logLevel).toBe("debug");
+    expect(loadConfig({ AWS_LAMBDA_LOG_LEVEL: "TRACE" }).logLevel).toBe("debug");
+    expect(loadConfig({ AWS_LAMBDA_LOG_LEVEL: "FATAL" }).logLevel).toBe("error");
+    expect(loadConfig({ AWS_LAMBDA_LOG_LEVEL: "WARN", LOG_LEVEL: "info" }).logLevel).toBe("info");
+    // A configuration that is refused still has its level, so the refusal can be logged at it.
+    expect(readConfig({ LOG_LEVEL: "error", TRTC_REGION: "x" })).toMatchObject({ ok: false, logLevel: "error", error: { code: "InvalidConfiguration.Region" } });
+  });
+
+  it("reads the callback key and retention, the secret source and booleans, naming the variable on a bad value", () => {
+    expect(loadConfig({}).callbacks).toEqual({ key: undefined, retentionMs: 604_800_000 });
+    expect(loadConfig({ TRTC_CALLBACK_KEY: "abcXYZ0123", TRTC_CALLBACK_RETENTION_SECONDS: "3600" }).callbacks).toEqual({ key: "abcXYZ0123", retentionMs: 3_600_000 });
+    for (const key of ["has space", "x".repeat(33), "dash-ed", "ключ"]) {
+      const e = errorOf(() => loadConfig({ TRTC_CALLBACK_KEY: key }));
+      expect(e.message).toContain("TRTC_CALLBACK_KEY");
+      expect(e.message).not.toContain(key);
+    }
+    expect(loadConfig({ TRTC_CREDENTIALS_SECRET_ID: "trtc/keys" }).secret).toEqual({ secretId: "trtc/keys", ttlMs: 300_000 });
+    expect(errorOf(() => loadConfig({ TRTC_CREDENTIALS_SECRET_ID: "x", TRTC_CREDENTIALS_SECRET_TTL_SECONDS: "-1" })).message).toContain("TRTC_CREDENTIALS_SECRET_TTL_SECONDS");
+    expect(loadConfig({ TRTC_THROW_ON_ERROR: "TRUE" }).throwOnError).toBe(true);
+    expect(errorOf(() => loadConfig({ TRTC_THROW_ON_ERROR: "yes" })).message).toContain("TRTC_THROW_ON_ERROR");
+    expect(errorOf(() => loadConfig({ TRTC_REDIS_URL: "redis://h:1", TRTC_REDIS_CLUSTER: "on" })).message).toContain("TRTC_REDIS_CLUSTER");
   });
 });
 

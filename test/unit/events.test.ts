@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { MAX_BODY_BYTES, headersOf, httpRequestOf, isHttpKind, parseJsonBody, recogniseEvent, type HttpEventKind } from "../../lib/events";
 import { parameterSources } from "../../lib/input";
 import { TrtcFunctionError } from "../../lib/errors";
-import { finishHttpResponse } from "../../lib/middleware/http-response";
+import { corsHeaders, httpReplyFor, httpResponse } from "../../lib/http-response";
 import {
   HTTP_EVENT_KINDS,
   LOGGED_KIND,
@@ -172,17 +172,30 @@ describe("one rule for repeated and valueless query keys, on every kind", () => 
   });
 });
 
-describe("finishHttpResponse", () => {
-  const response = { statusCode: 200, headers: { "Content-Type": "application/json", "X-Empty": "", Server: undefined, Vary: "Origin" }, body: "{}", isBase64Encoded: false };
+describe("httpResponse", () => {
+  const cors = httpReplyFor(awsHttpApiEvent({ headers: { ORIGIN: "https://a.example" } }), ["https://a.example", "https://b.example"]).headers;
 
-  it("lower-cases header names and drops headers without a value", () => {
-    expect(finishHttpResponse(awsHttpApiEvent(), response)).toEqual({ statusCode: 200, headers: { "content-type": "application/json", vary: "Origin" }, body: "{}", isBase64Encoded: false });
+  it("writes lower-case headers, none empty: the security headers, JSON, no-store, and the request's CORS headers", () => {
+    const answer = httpResponse(200, "{}", { shape: "plain", headers: cors });
+    expect(answer).toMatchObject({ statusCode: 200, body: "{}", isBase64Encoded: false });
+    const headers = answer.headers as Record<string, string>;
+    expect(headers).toMatchObject({ "content-type": "application/json", "cache-control": "no-store", "x-content-type-options": "nosniff", vary: "Origin", "access-control-allow-origin": "https://a.example" });
+    for (const [name, value] of Object.entries(headers)) expect([name, value]).toEqual([name.toLowerCase(), expect.stringMatching(/./)]);
   });
 
   it("answers an ALB in multi-value mode with multiValueHeaders only, and a status description", () => {
-    const finished = finishHttpResponse(albMultiValueEvent(), response) as Record<string, unknown>;
-    expect(finished).toEqual({ statusCode: 200, statusDescription: "200 OK", multiValueHeaders: { "content-type": ["application/json"], vary: ["Origin"] }, body: "{}", isBase64Encoded: false });
-    expect(finishHttpResponse(albEvent(), { ...response, statusCode: 429 })).toMatchObject({ statusDescription: "429 Too Many Requests", headers: { vary: "Origin" } });
+    const finished = httpResponse(200, "{}", httpReplyFor(albMultiValueEvent(), undefined));
+    expect(finished).toMatchObject({ statusCode: 200, statusDescription: "200 OK", multiValueHeaders: { "content-type": ["application/json"] }, body: "{}", isBase64Encoded: false });
+    expect(finished).not.toHaveProperty("headers");
+    expect(httpResponse(429, "{}", httpReplyFor(albEvent(), undefined))).toMatchObject({ statusDescription: "429 Too Many Requests", headers: { "retry-after": "1" } });
+  });
+
+  it("CORS: a listed origin is allowed, `*` allows any, others get no allow-origin; vary when the answer depends on it", () => {
+    expect(corsHeaders(undefined, "https://a.example")).toEqual({});
+    expect(corsHeaders(["https://a.example"], "https://a.example")).toEqual({ "access-control-allow-headers": "content-type", "access-control-allow-methods": "GET,POST", "access-control-max-age": "600", "access-control-allow-origin": "https://a.example" });
+    expect(corsHeaders(["https://a.example"], "https://evil.example")).not.toHaveProperty("access-control-allow-origin");
+    expect(corsHeaders(["*"], "https://x.example")).toMatchObject({ "access-control-allow-origin": "*" });
+    expect(corsHeaders(["*"], "https://x.example")).not.toHaveProperty("vary");
+    expect(corsHeaders(["https://a.example", "*"], "https://a.example")).toMatchObject({ "access-control-allow-origin": "https://a.example", vary: "Origin" });
   });
 });
-

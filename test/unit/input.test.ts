@@ -7,17 +7,38 @@ import { awsHttpApiEvent, awsRestEvent } from "../support/events";
 const read = (event: unknown, allowed?: ReadonlySet<number>) => readInput(recogniseEvent(event), event, { allowed });
 const codeOf = (event: unknown, allowed?: ReadonlySet<number>) => {
   const reading = read(event, allowed);
-  return reading.ok ? reading.input.kind : reading.error.code;
+  return reading.kind === "refused" ? reading.error.code : reading.kind;
 };
 
 describe("readInput", () => {
-  it("reads a single task, with wait options on a direct invocation only", () => {
-    expect(read({ SdkAppId: "1400000001", TaskId: "a" })).toEqual({ ok: true, params: { SdkAppId: 1400000001, TaskId: "a" }, input: { kind: "single", params: { SdkAppId: 1400000001, TaskId: "a" } } });
+  it("reads a single task, with wait options on a direct invocation and over HTTP", () => {
+    expect(read({ SdkAppId: "1400000001", TaskId: "a" })).toEqual({ kind: "single", params: { SdkAppId: 1400000001, TaskId: "a" } });
     const waited = read({ SdkAppId: 1, TaskId: "a", waitFor: "NotExist", pollIntervalSeconds: 2 });
-    expect(waited.ok && waited.input).toEqual({ kind: "single", params: { SdkAppId: 1, TaskId: "a" }, wait: { waitFor: "NotExist", pollIntervalSeconds: 2 } });
-    // Over HTTP, waitFor is not an option: it is ignored as any other unknown name.
-    const http = read(awsRestEvent({ query: { SdkAppId: "1", TaskId: "a", waitFor: "bogus" } }));
-    expect(http.ok && http.input).toEqual({ kind: "single", params: { SdkAppId: 1, TaskId: "a" } });
+    expect(waited).toEqual({ kind: "single", params: { SdkAppId: 1, TaskId: "a" }, wait: { waitFor: "NotExist", pollIntervalSeconds: 2 } });
+    // Over HTTP, waitFor is an option too: a bad one is refused, never ignored; numbers may come as query text, and
+    // the wait is bounded by what a gateway waits (20 s unless asked, at most 25 s).
+    expect(codeOf(awsRestEvent({ query: { SdkAppId: "1", TaskId: "a", waitFor: "bogus" } }))).toBe("InvalidParameter.WaitFor");
+    const http = read(awsRestEvent({ query: { SdkAppId: "1", TaskId: "a", waitFor: "NotExist", pollIntervalSeconds: "2" } }));
+    expect(http).toEqual({ kind: "single", params: { SdkAppId: 1, TaskId: "a" }, wait: { waitFor: "NotExist", waitTimeoutSeconds: 20, pollIntervalSeconds: 2 } });
+    expect(codeOf(awsHttpApiEvent({ query: { SdkAppId: "1", TaskId: "a", waitFor: "NotExist", waitTimeoutSeconds: "26" } }))).toBe("InvalidParameter.WaitTimeoutSeconds");
+    expect(read(awsHttpApiEvent({ method: "POST", body: '{"SdkAppId":1,"TaskId":"a","waitFor":"InProgress","waitTimeoutSeconds":25}' }))).toMatchObject({ wait: { waitFor: "InProgress", waitTimeoutSeconds: 25 } });
+  });
+
+  it("reads a POST whose JSON body names EventGroupId as a TRTC callback: the body's bytes as sent, the headers lower-cased", () => {
+    const body = '{ "EventGroupId": 7,"EventType":701 }';
+    const plain = read(awsHttpApiEvent({ method: "POST", body, headers: { Sign: "s", SdkAppId: "1" } }));
+    expect(plain).toMatchObject({ kind: "callback", request: { headers: { sign: "s", sdkappid: "1" } } });
+    expect(plain.kind === "callback" && plain.request.body.toString("utf8")).toBe(body);
+    const encoded = read(awsRestEvent({ method: "POST", body: Buffer.from(body).toString("base64"), isBase64Encoded: true }));
+    expect(encoded.kind === "callback" && encoded.request.body.toString("utf8")).toBe(body);
+    // A GET carrying the name, or a body without it, is a status query.
+    expect(codeOf(awsHttpApiEvent({ query: { EventGroupId: "7" } }))).toBe("MissingParameter.SdkAppId");
+  });
+
+  it("answers an OPTIONS request as a preflight only when CORS is on", () => {
+    const options = awsHttpApiEvent({ method: "OPTIONS" });
+    expect(readInput("aws-http", options, { preflight: true })).toEqual({ kind: "preflight" });
+    expect(codeOf(options)).toBe("InvalidRequest.Method");
   });
 
   it.each([
@@ -48,16 +69,16 @@ describe("readInput", () => {
   });
 
   it("keeps the picked parameters with a failure, for the payload's echo", () => {
-    expect(read({ SdkAppId: 1, TaskId: "a", waitFor: 3 })).toMatchObject({ ok: false, params: { SdkAppId: 1, TaskId: "a" } });
-    expect(read({ SdkAppId: "2", TaskIds: "x" })).toMatchObject({ ok: false, params: { SdkAppId: 2 } });
+    expect(read({ SdkAppId: 1, TaskId: "a", waitFor: 3 })).toMatchObject({ kind: "refused", params: { SdkAppId: 1, TaskId: "a" } });
+    expect(read({ SdkAppId: "2", TaskIds: "x" })).toMatchObject({ kind: "refused", params: { SdkAppId: 2 } });
   });
 
   it("judges each task of a batch on its own: invalid and forbidden ones fail in their slot", () => {
     const reading = read({ SdkAppId: 1, Tasks: [{ TaskId: "a" }, { SdkAppId: 2, TaskId: "b" }, { TaskId: "c d" }, { SdkAppId: "1", taskId: "e" }] }, new Set([1]));
-    if (!reading.ok || reading.input.kind !== "batch") throw new Error("not a batch");
-    const slots = reading.input.tasks.map((task) => (task.ok ? task.params : task.failure.error.code));
+    if (reading.kind !== "batch") throw new Error("not a batch");
+    const slots = reading.tasks.map((task) => (task.ok ? task.params : task.failure.error.code));
     expect(slots).toEqual([{ SdkAppId: 1, TaskId: "a" }, "Forbidden.SdkAppId", "InvalidParameter.TaskId", { SdkAppId: 1, TaskId: "e" }]);
-    const forbiddenSlot = reading.input.tasks[1]!;
+    const forbiddenSlot = reading.tasks[1]!;
     expect(!forbiddenSlot.ok && forbiddenSlot.failure).toMatchObject({ ok: false, sdkAppId: 2, taskId: "b", requestId: null });
   });
 });
@@ -71,8 +92,8 @@ describe("parameterSources", () => {
 
 describe("readWaitOptions", () => {
   it("is undefined without waitFor (null counts as absent)", () => {
-    expect(readWaitOptions({ SdkAppId: 1 })).toBeUndefined();
-    expect(readWaitOptions({ waitFor: null, waitTimeoutSeconds: "x" })).toBeUndefined();
+    expect(readWaitOptions([{ SdkAppId: 1 }])).toBeUndefined();
+    expect(readWaitOptions([{ waitFor: null, waitTimeoutSeconds: "x" }])).toBeUndefined();
   });
 
   it.each([
@@ -85,10 +106,10 @@ describe("readWaitOptions", () => {
     [{ waitFor: "NotExist", pollIntervalSeconds: 301 }, "InvalidParameter.PollIntervalSeconds"],
     [{ waitFor: "x", pollIntervalSeconds: 0 }, "InvalidParameter.WaitFor"],
   ])("%j → %s", (event, code) => {
-    expect(() => readWaitOptions(event)).toThrow(expect.objectContaining({ code }));
+    expect(() => readWaitOptions([event])).toThrow(expect.objectContaining({ code }));
   });
 
   it("accepts the documented ranges", () => {
-    expect(readWaitOptions({ waitFor: "InProgress", waitTimeoutSeconds: 1.5, pollIntervalSeconds: 1 })).toEqual({ waitFor: "InProgress", waitTimeoutSeconds: 1.5, pollIntervalSeconds: 1 });
+    expect(readWaitOptions([{ waitFor: "InProgress", waitTimeoutSeconds: 1.5, pollIntervalSeconds: 1 }])).toEqual({ waitFor: "InProgress", waitTimeoutSeconds: 1.5, pollIntervalSeconds: 1 });
   });
 });

@@ -1,12 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { validateTaskParams } from "../../lib/generated/validators";
-import { parameterError, pickTaskParams } from "../../lib/params";
+import { checkTaskParams, pickTaskParams } from "../../lib/params";
 
-/** The contract's parameter rules, end to end: pick, normalise, validate, map to a code. */
+/** The contract's parameter rules, end to end: pick, normalise, check, one code. */
 function check(...sources: Record<string, unknown>[]): string {
-  const params = pickTaskParams(sources);
-  if (validateTaskParams(params)) return "ok";
-  return parameterError(validateTaskParams.errors).code;
+  const checked = checkTaskParams(pickTaskParams(sources));
+  return checked.ok ? "ok" : checked.error.code;
 }
 
 describe("parameter rules", () => {

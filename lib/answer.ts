@@ -1,0 +1,59 @@
+/**
+ * The handler at the centre: the input step's reading (lib/input.ts) in, the invocation's {@link Outcome} out. It
+ * never throws: a refusal, a configuration error, a credential fault or a bug all come out as outcomes, which the
+ * edge renders (lib/render.ts).
+ */
+import { runBatch } from "./batch";
+import type { ReadyRuntime, Runtime } from "./container";
+import type { Reading } from "./input";
+import type { FunctionContext } from "./middleware/types";
+import { asFunctionError, failureOutcome, type Outcome } from "./outcome";
+import type { RawParams } from "./params";
+import type { Invocation } from "./platform";
+import { TrtcFunctionError } from "./errors";
+import { waitForStatus } from "./wait";
+
+type Query = Extract<Reading, { kind: "single" | "batch" }>;
+
+/** One task, a wait or a batch, through the fleet's front door. */
+async function answerQuery(runtime: ReadyRuntime, query: Query, invocation: Invocation): Promise<Outcome> {
+  await runtime.credentials.prepare(invocation.deadline);
+  runtime.credentials.refresh(); // keys read once per invocation (they rotate); none: InvalidConfiguration.Credentials
+  const deps = { api: runtime.api, config: runtime.config };
+  const { fleet } = runtime;
+  if (query.kind === "batch") return { kind: "batch", ...(await runBatch({ ...deps, fleet }, query.tasks, invocation)) };
+  const ask = () => fleet.query(deps, query.params, invocation);
+  const answered = query.wait ? await waitForStatus(ask, query.wait, invocation.deadline) : await ask();
+  return { kind: "task", ...answered };
+}
+
+async function answer(runtime: Runtime, reading: Reading, invocation: Invocation): Promise<Outcome> {
+  switch (reading.kind) {
+    case "refused":
+      return failureOutcome(reading.error, reading.params);
+    case "preflight":
+      return { kind: "preflight" };
+    case "callback":
+      return { kind: "callback", callback: { ok: false, error: new TrtcFunctionError("Forbidden.Callback", "Callbacks are not configured") } };
+  }
+  if (!runtime.ok) return failureOutcome(runtime.error, reading.kind === "single" ? reading.params : undefined);
+  return answerQuery(runtime, reading, invocation);
+}
+
+const paramsOf = (reading: Reading): RawParams | undefined =>
+  reading.kind === "single" || reading.kind === "refused" ? reading.params : undefined;
+
+export function answerWith(runtime: Runtime) {
+  return async (reading: Reading, context: FunctionContext): Promise<Outcome> => {
+    try {
+      return await answer(runtime, reading, context.invocation);
+    } catch (error) {
+      const failure = asFunctionError(error);
+      if (failure.code === "InternalError.Function") {
+        const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        runtime.logger.log("error", "Unexpected error", { requestId: context.invocation.requestId, error: detail });
+      }
+      return failureOutcome(failure, paramsOf(reading));
+    }
+  };
+}

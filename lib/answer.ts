@@ -36,12 +36,11 @@ async function answer(runtime: Runtime, reading: Reading, invocation: Invocation
     case "callback":
       return { kind: "callback", callback: { ok: false, error: new TrtcFunctionError("Forbidden.Callback", "Callbacks are not configured") } };
   }
-  if (!runtime.ok) return failureOutcome(runtime.error, reading.kind === "single" ? reading.params : undefined);
+  if (!runtime.ok) return failureOutcome(runtime.error, reading.params);
   return answerQuery(runtime, reading, invocation);
 }
 
-const paramsOf = (reading: Reading): RawParams | undefined =>
-  reading.kind === "single" || reading.kind === "refused" ? reading.params : undefined;
+const paramsOf = (reading: Reading): RawParams | undefined => ("params" in reading ? reading.params : undefined);
 
 export function answerWith(runtime: Runtime) {
   return async (reading: Reading, context: FunctionContext): Promise<Outcome> => {

@@ -43,7 +43,8 @@ export interface CallbackRequest {
 /** What an invocation asks for, or why it is refused. */
 export type Reading =
   | { kind: "single"; params: TaskParams; wait?: WaitOptions }
-  | { kind: "batch"; tasks: BatchTask[] }
+  /** `params`: the batch's own SdkAppId as picked, for what a failure of the whole batch may echo. */
+  | { kind: "batch"; tasks: BatchTask[]; params: RawParams }
   | { kind: "callback"; request: CallbackRequest }
   | { kind: "preflight" }
   /** Refused as a whole; `params` as picked, for what the failure may echo. */
@@ -102,7 +103,7 @@ export function parameterSources(kind: EventKind | undefined, event: unknown): J
  * A batch, when the sources name TaskIds or Tasks (undefined otherwise). Faults of the batch as a whole throw;
  * each task is judged on its own. `single` is the sources' own SdkAppId/TaskId.
  */
-function readBatch(sources: Json[], single: RawParams, allowed: ReadonlySet<number> | undefined): BatchTask[] | undefined {
+function readBatch(sources: Json[], single: RawParams, http: boolean, allowed: ReadonlySet<number> | undefined): BatchTask[] | undefined {
   // "" counts as a value here: `TaskIds=` in a query is a batch request that is malformed, not a single one.
   const taskIds = pickLast(sources, NAMES.TaskIds, true);
   const tasks = pickLast(sources, NAMES.Tasks, true);
@@ -113,7 +114,7 @@ function readBatch(sources: Json[], single: RawParams, allowed: ReadonlySet<numb
 
   const list = taskIds ?? tasks;
   const name = taskIds !== undefined ? "TaskIds" : "Tasks";
-  if (!Array.isArray(list)) throw batchError(`${name} must be a JSON array`);
+  if (!Array.isArray(list)) throw batchError(`${name} must be a JSON array${http ? " in a JSON body" : ""}`);
   if (list.length === 0) throw batchError(`${name} must name at least one task`);
   if (list.length > MAX_BATCH_TASKS) {
     throw new TrtcFunctionError("InvalidRequest.BatchTooLarge", `A batch may name at most ${MAX_BATCH_TASKS} tasks; this one names ${list.length}`);
@@ -146,8 +147,8 @@ export function readWaitOptions(sources: readonly Json[], http = false): WaitOpt
 
 /** The status query the sources make: a batch, or one task with an optional wait. Throws the refusal. */
 function readQuery(sources: Json[], params: RawParams, http: boolean, allowed: ReadonlySet<number> | undefined): Reading {
-  const tasks = readBatch(sources, params, allowed);
-  if (tasks) return { kind: "batch", tasks };
+  const tasks = readBatch(sources, params, http, allowed);
+  if (tasks) return { kind: "batch", tasks, params };
   const judged = judgeTask(params, allowed);
   if (!judged.ok) return { kind: "refused", error: judged.error, params };
   const wait = readWaitOptions(sources, http);

@@ -47,8 +47,18 @@ describe("the result", () => {
 });
 
 describe("configuration", () => {
-  it("an unsupported region is rejected at start-up, for every invocation, with no upstream call", async () => {
-    const bad = loadBundle({ ...env, TRTC_REGION: "ap-guangzhou" });
+  it("a region TRTC does not serve is sent, and TRTC's UnsupportedRegion answered (500, not retryable)", async () => {
+    const elsewhere = loadBundle({ ...env, TRTC_REGION: "eu-frankfurt" });
+    const result = await elsewhere.handler(query, awsContext());
+    expect(result).toMatchObject({ ok: false, error: { code: "UnsupportedRegion", retryable: false } });
+    expect(result.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    const response = await elsewhere.handler(awsHttpApiEvent({ query: { SdkAppId: String(APP), TaskId: DEMO_TASK } }), awsContext());
+    expect(response.statusCode).toBe(500);
+    loadBundle({ TRTC_REGION: undefined });
+  });
+
+  it("a malformed region is rejected at start-up, for every invocation, with no upstream call", async () => {
+    const bad = loadBundle({ ...env, TRTC_REGION: "AP-SINGAPORE" });
     const result = await bad.handler(query, awsContext());
     expect(result.error.code).toBe("InvalidConfiguration.Region");
     const response = await bad.handler(awsHttpApiEvent({ query: { SdkAppId: String(APP), TaskId: DEMO_TASK } }), awsContext());

@@ -167,7 +167,7 @@ describe("the batch as a whole", () => {
   });
 
   it("a configuration error fails the whole batch", async () => {
-    const bad = loadBundle({ ...env, TRTC_REGION: "ap-guangzhou" });
+    const bad = loadBundle({ ...env, TRTC_REGION: "AP-SINGAPORE" });
     const result = await bad.handler({ SdkAppId: APP, TaskIds: [DEMO_TASK] }, awsContext());
     expect(result).toMatchObject({ ok: false, sdkAppId: APP, error: { code: "InvalidConfiguration.Region" } });
     loadBundle({ TRTC_REGION: undefined });

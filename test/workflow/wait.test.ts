@@ -84,9 +84,18 @@ describe("waitFor", () => {
     expect(result.error.code).toBe("MissingParameter.TaskId");
   });
 
-  it("is read from direct invocations only: an HTTP query answers at once", async () => {
-    const response = await fn.handler(awsHttpApiEvent({ query: { SdkAppId: String(APP), TaskId: DEMO_TASK, waitFor: "NotExist" } }), awsContext());
+  it("over HTTP: waits (query text numbers accepted), refuses what a gateway could not wait for, never ignores the option", async () => {
+    const taskId = emulator.seedTask({ SdkAppId: APP, endsAfterSeconds: 1 });
+    const started = Date.now();
+    const response = await fn.handler(awsHttpApiEvent({ query: { SdkAppId: String(APP), TaskId: taskId, waitFor: "NotExist", pollIntervalSeconds: "1", waitTimeoutSeconds: "5" } }), awsContext(15_000));
     expect(response.statusCode).toBe(200);
-    expect(JSON.parse(response.body)).not.toHaveProperty("wait");
+    expect(JSON.parse(response.body)).toMatchObject({ ok: true, status: "NotExist", wait: { for: "NotExist", satisfied: true } });
+    expect(Date.now() - started).toBeLessThan(4000);
+    const tooLong = await fn.handler(awsHttpApiEvent({ query: { SdkAppId: String(APP), TaskId: DEMO_TASK, waitFor: "NotExist", waitTimeoutSeconds: "60" } }), awsContext());
+    expect(tooLong.statusCode).toBe(400);
+    expect(JSON.parse(tooLong.body).error).toMatchObject({ code: "InvalidParameter.WaitTimeoutSeconds" });
+    expect(JSON.parse(tooLong.body).error.message).toContain("over HTTP");
+    const bogus = await fn.handler(awsHttpApiEvent({ query: { SdkAppId: String(APP), TaskId: DEMO_TASK, waitFor: "bogus" } }), awsContext());
+    expect(bogus.statusCode).toBe(400);
   });
 });

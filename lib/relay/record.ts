@@ -4,23 +4,7 @@
  * the fleet's Redis) keep what these functions return; the Redis store keeps each event as a sorted-set member
  * written by {@link encodeEvent}, scored by `at`, and reads them back with {@link decodeEvents}.
  */
-import { RECORD_MAX_EVENTS, type CachedStatus, type RelayEvent, type TaskRecord } from "./types";
-
-/** The events the contract names: 701 with Status 0, 1, 2 and 702 with Status 0 (trtc.io/document/62717). */
-export type RelayEventName = "started" | "startFailed" | "restarting" | "stopped";
-
-export type RelayEntry =
-  | { event: RelayEventName; at: string }
-  /** Another type or status of group 7: kept, shown, but it sets no phase. */
-  | { event: "unknown"; eventType: number; status: number; at: string };
-
-/** The `relay` member of an answer. `phase`/`since` are absent when every event is unknown. */
-export interface Relay {
-  phase?: RelayEventName;
-  since?: string;
-  /** Oldest first. */
-  events: RelayEntry[];
-}
+import { RECORD_MAX_EVENTS, type CachedStatus, type Relay, type RelayEntry, type RelayEvent, type RelayEventName, type TaskRecord } from "./types";
 
 const NAMES = new Map<string, RelayEventName>([
   ["701:0", "started"],
@@ -111,8 +95,8 @@ export function confirmsStop(events: readonly RelayEvent[], answer: CachedStatus
  * and TRTC is asked again.
  */
 export function answersFromRecord(record: TaskRecord | null | undefined): CachedStatus | undefined {
-  const final = record?.final;
-  return final !== undefined && confirmsStop(record!.events, final) ? final : undefined;
+  if (!record?.final) return undefined;
+  return confirmsStop(record.events, record.final) ? record.final : undefined;
 }
 
 /** An event as a sorted-set member: `type:status:at`, decimal (score it by `at`). */

@@ -38,6 +38,14 @@ export const FUNCTION_ERRORS = {
   UpstreamHttpError: { status: 502, retryable: true },
   UpstreamInvalidResponse: { status: 502, retryable: true },
   "InternalError.Function": { status: 500, retryable: false },
+  // TRTC's stream-ingest callbacks (lib/relay/callback.ts). TRTC reads only the status: anything but 200 is delivered
+  // again for a minute, so only a record the store could not take is retryable.
+  "Forbidden.Callback": { status: 403, retryable: false },
+  "InvalidCallback.Sign": { status: 401, retryable: false },
+  "InvalidCallback.SdkAppId": { status: 400, retryable: false },
+  "InvalidCallback.Body": { status: 400, retryable: false },
+  "InvalidCallback.Stale": { status: 400, retryable: false },
+  UpstreamRecordUnavailable: { status: 503, retryable: true },
 } as const satisfies Record<string, ErrorInfo>;
 
 export type FunctionErrorCode = keyof typeof FUNCTION_ERRORS;

@@ -24,9 +24,9 @@ export const FUNCTION_ADVICE: Record<FunctionErrorCode, string> = {
   "InvalidParameter.WaitFor": "Send waitFor as \"NotExist\" or \"InProgress\".",
   "InvalidParameter.WaitTimeoutSeconds": "Send waitTimeoutSeconds as a number from 1 to 900.",
   "InvalidParameter.PollIntervalSeconds": "Send pollIntervalSeconds as a number from 1 to 300.",
-  RequestSizeLimitExceeded: "A status request is a few hundred bytes; keep the body under 64 KB.",
+  RequestSizeLimitExceeded: "A status request or a callback is a few hundred bytes; keep the body under 64 KB.",
   "Forbidden.SdkAppId":
-    "This deployment is not allowed to query that SdkAppId (TRTC_ALLOWED_SDK_APP_IDS).",
+    "This deployment is not allowed to query that SdkAppId, or take its callbacks (TRTC_ALLOWED_SDK_APP_IDS).",
   InvalidConfiguration: "Operator: fix the setting the message names.",
   "InvalidConfiguration.Region": "Operator: set TRTC_REGION to one of the four supported regions.",
   "InvalidConfiguration.Endpoint": "Operator: fix TRTC_ENDPOINT / TRTC_ENDPOINT_URL (also: a proxy or private link in front of TRTC refused the request with a 4xx).",
@@ -41,6 +41,17 @@ export const FUNCTION_ADVICE: Record<FunctionErrorCode, string> = {
   UpstreamInvalidResponse:
     "TRTC answered with something that is not its JSON envelope; retry with backoff.",
   "InternalError.Function": "A bug in this function; report it with the requestId.",
+  "Forbidden.Callback":
+    "Operator: set TRTC_CALLBACK_KEY (or \"CallbackKey\" in the configured secret) to the callback key set in TRTC's console; until then every callback is refused.",
+  "InvalidCallback.Sign":
+    "The Sign header must be base64(HMAC-SHA256(key, body as sent)): check that the key in TRTC's console is TRTC_CALLBACK_KEY and that nothing in front of the function rewrites the body.",
+  "InvalidCallback.SdkAppId": "Send the SdkAppId header: a positive integer no larger than 4294967295.",
+  "InvalidCallback.Body":
+    "Send TRTC's callback body: a UTF-8 JSON object with an integer EventGroupId; for group 7 also CallbackMsTs and EventType, and EventInfo {EventMsTs, TaskId, Status}.",
+  "InvalidCallback.Stale":
+    "CallbackMsTs is more than 10 minutes from the function's clock: a replayed callback, or a clock that is off.",
+  UpstreamRecordUnavailable:
+    "The store (Redis) could not take the record in time; nothing was recorded. TRTC delivers the callback again within its minute of retries.",
 };
 
 /** What the caller should do, per TRTC API code in the catalogue. */

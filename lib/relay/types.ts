@@ -1,6 +1,6 @@
 /**
  * The relay's story as TRTC's stream-ingest callbacks tell it (CONTRACT.md "Callbacks: the relay's story"): the types
- * shared by the pure record logic (record.ts), the callback receiver (verify.ts) and the stores (memory, Redis).
+ * shared by the pure record logic (record.ts), the callback receiver (callback.ts) and the stores (memory, Redis).
  */
 
 /** One task, as the fleet's keys name it. Records are per (SdkAppId, TaskId); the status cache is per region too. */
@@ -49,4 +49,21 @@ export interface RecordStore {
   readRecord(task: TaskRef, timeoutMs: number): Promise<TaskRecord | null | undefined>;
   /** Keeps the confirming NotExist answer with the record, for `retentionMs` from now. Best effort, bounded. */
   settleRecord(task: TaskRef, final: CachedStatus, retentionMs: number, timeoutMs: number): Promise<void>;
+}
+
+/** The events the contract names: 701 with Status 0, 1, 2 and 702 with Status 0 (trtc.io/document/62717). */
+export type RelayEventName = "started" | "startFailed" | "restarting" | "stopped";
+
+/** One event as answers show it (`at` an ISO time). */
+export type RelayEntry =
+  | { event: RelayEventName; at: string }
+  /** Another type or status of group 7: kept and shown, but it sets no phase. */
+  | { event: "unknown"; eventType: number; status: number; at: string };
+
+/** The `relay` member of an answer (record.ts relayOf). `phase` and `since` are absent when every event is unknown. */
+export interface Relay {
+  phase?: RelayEventName;
+  since?: string;
+  /** Oldest first. */
+  events: RelayEntry[];
 }

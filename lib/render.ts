@@ -5,10 +5,11 @@
  *   named for workflow engines' `ErrorEquals`.
  * The log line is written from the same outcome by lib/log-line.ts.
  */
-import { describeErrorCode, workflowErrorName, type ErrorPayload } from "./errors";
+import { describeErrorCode, workflowErrorName } from "./errors";
 import { httpResponse, type HttpReply } from "./http-response";
 import type { CallbackOutcome, Outcome } from "./outcome";
 import type { FailureResult, TaskResult } from "./query-task";
+import { callbackAnswerBody } from "./relay/callback";
 
 /** Where the answer goes, decided once per invocation from its event and the configuration. */
 export type ReplyTo = { kind: "direct"; throwOnError: boolean } | ({ kind: "http" } & HttpReply);
@@ -33,10 +34,8 @@ export function statusCodeOf(result: TaskResult): number {
   return result.ok ? 200 : describeErrorCode(result.error.code).status;
 }
 
-/** What TRTC reads of a callback's answer: `{"code":0}` when the event was taken, the refusal otherwise. */
-export function callbackBody(callback: CallbackOutcome): { code: number; error?: ErrorPayload } {
-  return callback.ok ? { code: 0 } : { code: describeErrorCode(callback.error.code).status, error: callback.error.toPayload() };
-}
+/** What TRTC reads of a callback's answer (lib/relay/callback.ts): `{"code":0}` when taken, the refusal otherwise. */
+const callbackBody = (callback: CallbackOutcome): string => callbackAnswerBody(callback.ok ? undefined : callback.error);
 
 function renderHttp(outcome: Outcome, reply: HttpReply): Record<string, unknown> {
   switch (outcome.kind) {
@@ -44,7 +43,7 @@ function renderHttp(outcome: Outcome, reply: HttpReply): Record<string, unknown>
       return httpResponse(204, undefined, reply);
     case "callback": {
       const status = outcome.callback.ok ? 200 : describeErrorCode(outcome.callback.error.code).status;
-      return httpResponse(status, JSON.stringify(callbackBody(outcome.callback)), reply);
+      return httpResponse(status, callbackBody(outcome.callback), reply);
     }
     case "batch":
       // A batch that ran is 200 whatever its tasks answered: each result says its own outcome.
@@ -64,7 +63,7 @@ function renderDirect(outcome: Outcome, throwOnError: boolean): Rendered {
     case "batch":
       return { value: outcome.result };
     case "callback":
-      return { value: callbackBody(outcome.callback) };
+      return { value: JSON.parse(callbackBody(outcome.callback)) };
     case "preflight":
       return { value: undefined };
   }

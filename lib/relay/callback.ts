@@ -22,14 +22,14 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { TrtcFunctionError, describeErrorCode } from "../errors";
 import { MAX_BODY_BYTES, isObject } from "../events";
-import { isValidSdkAppId, isValidTaskId } from "../generated/validators";
+import { isValidSdkAppId, isValidTaskId } from "../params";
 import { isEpochMs } from "./record";
 import type { RelayEvent } from "./types";
 
 export interface CallbackRequest {
   /** Header names lower-cased (lib/events.ts headersOf does it). */
   headers: Record<string, string>;
-  /** The raw bytes as TRTC sent them (a gateway's base64 body decoded: see {@link rawCallbackBody}). */
+  /** The raw bytes as TRTC sent them (a gateway's base64 body decoded: lib/events.ts rawBodyBytes). */
   body: Buffer;
 }
 
@@ -84,11 +84,6 @@ export function verifyCallback(request: CallbackRequest, options: CallbackOption
   if (!isInteger(group)) return badBody("EventGroupId must be an integer");
   if (group !== STREAM_INGEST_GROUP) return { kind: "ignored", group };
   return streamIngestEvent(body, sdkAppId, now);
-}
-
-/** The raw body of a gateway's HTTP event: base64-decoded when the gateway encoded it, else the string's UTF-8. */
-export function rawCallbackBody(body: string | null | undefined, isBase64Encoded: boolean): Buffer {
-  return Buffer.from(body ?? "", isBase64Encoded ? "base64" : "utf8");
 }
 
 /**

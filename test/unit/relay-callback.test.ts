@@ -2,8 +2,8 @@ import fc from "fast-check";
 import { webcrypto } from "node:crypto";
 import { describe, expect, it, vi } from "vitest";
 import { describeErrorCode, TrtcFunctionError } from "../../lib/errors";
-import { headersOf, MAX_BODY_BYTES } from "../../lib/events";
-import { callbackAnswerBody, MAX_CALLBACK_SKEW_MS, rawCallbackBody, verifyCallback, type CallbackVerdict } from "../../lib/relay/callback";
+import { headersOf, httpRequestOf, MAX_BODY_BYTES, rawBodyBytes } from "../../lib/events";
+import { callbackAnswerBody, MAX_CALLBACK_SKEW_MS, verifyCallback, type CallbackVerdict } from "../../lib/relay/callback";
 
 /** A key as TRTC's console allows: up to 32 letters and digits (trtc.io/document/54912). */
 const KEY = "Kc4llbackS3cretKeyABCDEFGHIJ0123";
@@ -112,11 +112,11 @@ describe("the signature is over the bytes as sent", () => {
       body: Buffer.from(body).toString("base64"),
       isBase64Encoded: true,
     };
-    const request = { headers: headersOf(event), body: rawCallbackBody(event.body, event.isBase64Encoded) };
+    const request = { headers: headersOf(event), body: rawBodyBytes(httpRequestOf("aws-rest", event)) };
     expect(request.body.equals(Buffer.from(body))).toBe(true);
     expect(verifyCallback(request, { key: KEY, allowed: undefined, now: DOC_NOW })).toMatchObject({ kind: "event", event: { type: 702, at: 1701937900900 } });
-    expect(rawCallbackBody(body, false).equals(Buffer.from(body))).toBe(true);
-    expect(rawCallbackBody(undefined, false).length).toBe(0);
+    expect(rawBodyBytes({ ...httpRequestOf("aws-rest", event), body, isBase64Encoded: false }).equals(Buffer.from(body))).toBe(true);
+    expect(rawBodyBytes({ ...httpRequestOf("aws-rest", event), body: undefined }).length).toBe(0);
   });
 
   it("any bytes correctly signed pass rule 3, and changing one bit of the body fails it", async () => {

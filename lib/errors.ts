@@ -50,6 +50,16 @@ export const FUNCTION_ERRORS = {
 
 export type FunctionErrorCode = keyof typeof FUNCTION_ERRORS;
 
+/** Codes only a callback's answer carries (to TRTC): a status query, and so a workflow, never gets them. */
+export const CALLBACK_ONLY_CODES: ReadonlySet<string> = new Set([
+  "Forbidden.Callback",
+  "InvalidCallback.Sign",
+  "InvalidCallback.SdkAppId",
+  "InvalidCallback.Body",
+  "InvalidCallback.Stale",
+  "UpstreamRecordUnavailable",
+]);
+
 /**
  * Codes the TRTC API itself answers with, that callers commonly meet. Codes not listed here are classified by their
  * prefix (see {@link describeErrorCode}), so a code this version does not know still gets a sensible status.

@@ -219,6 +219,10 @@ export const MAX_BATCH_TASKS = 100;
 /** docs/workflows.md "Wait until": the statuses and ranges of the options. */
 export const WAIT_FOR_VALUES = ["NotExist", "InProgress"] as const;
 export const WAIT_TIMEOUT_RANGE = [1, 900] as const;
+/** docs/events.md "Waiting over HTTP": a gateway ends a request after about 30 s, so a wait over HTTP lasts at most 25 s
+ * (20 s unless asked), and its numbers may come as decimal text (a query string has no numbers). */
+export const HTTP_WAIT_TIMEOUT_RANGE = [1, 25] as const;
+export const HTTP_WAIT_DEFAULT_TIMEOUT_SECONDS = 20;
 export const POLL_INTERVAL_RANGE = [1, 300] as const;
 /** docs/workflows.md: the defaults when waitFor is set and an option is not. */
 export const WAIT_DEFAULT_TIMEOUT_SECONDS = 60;
@@ -325,7 +329,7 @@ export function expectWorkflowFor(input: unknown, allowed: ReadonlySet<number> |
     const batchFault = (): string | undefined => {
       if (taskIds.found && tasks.found) return "InvalidRequest.Batch";
       if (rawTask !== undefined) return "InvalidRequest.Batch";
-      if (kind === "direct" && lastPresent(sources, ["waitFor"]).found) return "InvalidRequest.Batch"; // waitFor: direct only
+      if (lastPresent(sources, ["waitFor"]).found) return "InvalidRequest.Batch"; // waitFor: one task only
       const list = taskIds.found ? taskIds.value : tasks.value;
       if (!Array.isArray(list) || list.length === 0) return "InvalidRequest.Batch";
       if (list.length > MAX_BATCH_TASKS) return "InvalidRequest.BatchTooLarge";
@@ -351,22 +355,23 @@ export function expectWorkflowFor(input: unknown, allowed: ReadonlySet<number> |
   }
 
   if (top.code) return refuse(top.code, ...echo);
-  // "Wait until": read from direct invocations only; checked after SdkAppId and TaskId (and, the documents being
-  // silent, after the allow-list, which is a check of SdkAppId too). Options without waitFor mean no wait.
+  // "Wait until": checked after SdkAppId and TaskId (and, the documents being silent, after the allow-list, which is
+  // a check of SdkAppId too). Options without waitFor mean no wait.
   const waitFor = lastPresent(sources, ["waitFor"]);
-  if (kind !== "direct" || !waitFor.found) return { outcome: "single", kind, http, sdkAppId: top.sdkAppId!, taskId: top.taskId!, wait: undefined };
+  if (!waitFor.found) return { outcome: "single", kind, http, sdkAppId: top.sdkAppId!, taskId: top.taskId!, wait: undefined };
+  const asNumber = (v: unknown) => (http && typeof v === "string" && /^[0-9]+(\.[0-9]+)?$/.test(v) ? Number(v) : v);
   const timeout = lastPresent(sources, ["waitTimeoutSeconds"]);
   const interval = lastPresent(sources, ["pollIntervalSeconds"]);
   // Several invalid options: the first in the documented order.
   if (!(WAIT_FOR_VALUES as readonly unknown[]).includes(waitFor.value)) return refuse("InvalidParameter.WaitFor", ...echo);
-  if (timeout.found && !isFiniteIn(timeout.value, WAIT_TIMEOUT_RANGE)) return refuse("InvalidParameter.WaitTimeoutSeconds", ...echo);
-  if (interval.found && !isFiniteIn(interval.value, POLL_INTERVAL_RANGE)) return refuse("InvalidParameter.PollIntervalSeconds", ...echo);
+  if (timeout.found && !isFiniteIn(asNumber(timeout.value), http ? HTTP_WAIT_TIMEOUT_RANGE : WAIT_TIMEOUT_RANGE)) return refuse("InvalidParameter.WaitTimeoutSeconds", ...echo);
+  if (interval.found && !isFiniteIn(asNumber(interval.value), POLL_INTERVAL_RANGE)) return refuse("InvalidParameter.PollIntervalSeconds", ...echo);
   return {
     outcome: "single", kind, http, sdkAppId: top.sdkAppId!, taskId: top.taskId!,
     wait: {
       waitFor: waitFor.value as WaitExpectation["waitFor"],
-      timeoutSeconds: timeout.found ? (timeout.value as number) : WAIT_DEFAULT_TIMEOUT_SECONDS,
-      pollIntervalSeconds: interval.found ? (interval.value as number) : WAIT_DEFAULT_POLL_INTERVAL_SECONDS,
+      timeoutSeconds: timeout.found ? (asNumber(timeout.value) as number) : http ? HTTP_WAIT_DEFAULT_TIMEOUT_SECONDS : WAIT_DEFAULT_TIMEOUT_SECONDS,
+      pollIntervalSeconds: interval.found ? (asNumber(interval.value) as number) : WAIT_DEFAULT_POLL_INTERVAL_SECONDS,
     },
   };
 }

@@ -5,12 +5,12 @@
  */
 import { runBatch } from "./batch";
 import type { ReadyRuntime, Runtime } from "./container";
-import type { Reading } from "./input";
+import type { CallbackRequest, Reading } from "./input";
 import type { FunctionContext } from "./middleware/types";
-import { asFunctionError, failureOutcome, type Outcome } from "./outcome";
+import { asFunctionError, failureOutcome, type CallbackOutcome, type Outcome } from "./outcome";
 import type { RawParams } from "./params";
 import type { Invocation } from "./platform";
-import { TrtcFunctionError } from "./errors";
+import { receiveCallback } from "./relay/receive";
 import { waitForStatus } from "./wait";
 
 type Query = Extract<Reading, { kind: "single" | "batch" }>;
@@ -27,16 +27,32 @@ async function answerQuery(runtime: ReadyRuntime, query: Query, invocation: Invo
   return { kind: "task", ...answered };
 }
 
+async function answerCallback(runtime: ReadyRuntime, request: CallbackRequest, invocation: Invocation): Promise<CallbackOutcome> {
+  const { config } = runtime;
+  const now = Date.now();
+  return receiveCallback(request, {
+    key: await runtime.callbackKey(invocation.deadline),
+    allowed: config.allowedSdkAppIds,
+    records: runtime.records,
+    retentionMs: config.callbacks.retentionMs,
+    region: config.region,
+    now,
+    writeWithinMs: invocation.deadline - now,
+  });
+}
+
 async function answer(runtime: Runtime, reading: Reading, invocation: Invocation): Promise<Outcome> {
   switch (reading.kind) {
     case "refused":
       return failureOutcome(reading.error, reading.params);
     case "preflight":
       return { kind: "preflight" };
-    case "callback":
-      return { kind: "callback", callback: { ok: false, error: new TrtcFunctionError("Forbidden.Callback", "Callbacks are not configured") } };
   }
-  if (!runtime.ok) return failureOutcome(runtime.error, reading.params);
+  if (!runtime.ok) {
+    if (reading.kind === "callback") return { kind: "callback", callback: { ok: false, error: runtime.error } };
+    return failureOutcome(runtime.error, reading.params);
+  }
+  if (reading.kind === "callback") return { kind: "callback", callback: await answerCallback(runtime, reading.request, invocation) };
   return answerQuery(runtime, reading, invocation);
 }
 

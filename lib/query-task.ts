@@ -7,6 +7,7 @@ import { TrtcFunctionError, type ErrorPayload } from "./errors";
 import { isValidSdkAppId, isValidTaskId } from "./params";
 import type { TaskParams } from "./params";
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from "./retry";
+import type { Relay } from "./relay/types";
 import type { TrtcApi } from "./trtc-client";
 
 export interface SuccessResult {
@@ -20,6 +21,8 @@ export interface SuccessResult {
   checkedAt: string;
   /** Present (true) when the status was reused from the cache; checkedAt and requestId are then the original ones. */
   cached?: true;
+  /** The relay's story from TRTC's callbacks, for a task with a record (lib/relay/story.ts). */
+  relay?: Relay;
 }
 
 export interface FailureResult {
@@ -30,6 +33,7 @@ export interface FailureResult {
   error: ErrorPayload;
   /** TRTC's RequestId where TRTC answered, else null. */
   requestId: string | null;
+  relay?: Relay;
 }
 
 export type TaskResult = SuccessResult | FailureResult;

@@ -15,6 +15,7 @@
  *
  * The AWS SDK is not in the bundle; Lambda's Node.js runtimes provide it.
  */
+import { CALLBACK_KEY } from "../config";
 import { credentialsFromSecret, type Credentials } from "../credentials";
 import { TrtcFunctionError } from "../errors";
 import type { Logger } from "../logger";
@@ -91,6 +92,7 @@ function byDeadline<T>(promise: Promise<T>, deadline: number, now: () => number,
 
 export class SecretKeys {
   private keys: Credentials | undefined;
+  private callback: string | undefined;
   private readAt = -Infinity;
   private inflight: Promise<Credentials> | undefined;
   private sdk: ReturnType<typeof runtimeClient> | undefined;
@@ -98,6 +100,11 @@ export class SecretKeys {
 
   constructor(private readonly options: SecretKeysOptions) {
     this.now = options.now ?? Date.now;
+  }
+
+  /** The secret's "CallbackKey" as read last (the key TRTC signs stream-ingest callbacks with); undefined when it has none. */
+  callbackKey(): string | undefined {
+    return this.callback;
   }
 
   /** The keys read last; throws when none were. */
@@ -150,7 +157,18 @@ export class SecretKeys {
       throw new TrtcFunctionError("InvalidConfiguration.Secret", 'The secret must be a JSON object {"SecretId": "…", "SecretKey": "…"}');
     }
     this.keys = credentialsFromSecret(value);
+    this.callback = callbackKeyFromSecret(value);
     this.readAt = this.now();
     return this.keys;
   }
+}
+
+/** The secret's optional "CallbackKey": 1-32 letters and digits, as TRTC's console takes it. Never echoed. */
+export function callbackKeyFromSecret(value: unknown): string | undefined {
+  const key = (value as Record<string, unknown>).CallbackKey;
+  if (key === undefined || key === null || key === "") return undefined;
+  if (typeof key !== "string" || !CALLBACK_KEY.test(key.trim())) {
+    throw new TrtcFunctionError("InvalidConfiguration.Secret", 'The secret\'s "CallbackKey" must be 1-32 letters and digits, as set in the TRTC console');
+  }
+  return key.trim();
 }

@@ -8,12 +8,28 @@ import type { ReadyRuntime, Runtime } from "./container";
 import type { CallbackRequest, Reading } from "./input";
 import type { FunctionContext } from "./middleware/types";
 import { asFunctionError, failureOutcome, type CallbackOutcome, type Outcome } from "./outcome";
-import type { RawParams } from "./params";
+import type { RawParams, TaskParams } from "./params";
 import type { Invocation } from "./platform";
 import { receiveCallback } from "./relay/receive";
+import { queryWithStory } from "./relay/story";
 import { waitForStatus } from "./wait";
 
 type Query = Extract<Reading, { kind: "single" | "batch" }>;
+
+/** Records are read only where a callback can have written one: a callback key is (or may be, from the secret) set. */
+const callbacksOn = (runtime: ReadyRuntime) => Boolean(runtime.config.callbacks.key || runtime.config.secret);
+
+/** One task's answer through the fleet's front door, told with its record when callbacks are on. */
+function storyTeller(runtime: ReadyRuntime, invocation: Invocation) {
+  const deps = { api: runtime.api, config: runtime.config };
+  const { fleet, config } = runtime;
+  return (params: TaskParams) => {
+    const ask = (_fresh: boolean) => fleet.query(deps, params, invocation);
+    if (!callbacksOn(runtime)) return ask(false);
+    const task = { sdkAppId: params.SdkAppId, taskId: params.TaskId, region: config.region };
+    return queryWithStory(task, ask, { records: runtime.records, retentionMs: config.callbacks.retentionMs, timeoutMs: config.redis?.timeoutMs ?? 50 });
+  };
+}
 
 /** One task, a wait or a batch, through the fleet's front door. */
 async function answerQuery(runtime: ReadyRuntime, query: Query, invocation: Invocation): Promise<Outcome> {
@@ -22,8 +38,9 @@ async function answerQuery(runtime: ReadyRuntime, query: Query, invocation: Invo
   const deps = { api: runtime.api, config: runtime.config };
   const { fleet } = runtime;
   if (query.kind === "batch") return { kind: "batch", ...(await runBatch({ ...deps, fleet }, query.tasks, invocation)) };
-  const ask = () => fleet.query(deps, query.params, invocation);
-  const answered = query.wait ? await waitForStatus(ask, query.wait, invocation.deadline) : await ask();
+  const ask = storyTeller(runtime, invocation);
+  const poll = () => ask(query.params);
+  const answered = query.wait ? await waitForStatus(poll, query.wait, invocation.deadline) : await poll();
   return { kind: "task", ...answered };
 }
 

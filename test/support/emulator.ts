@@ -23,6 +23,9 @@ export function functionEnv(url: string, secretId: string = DEMO_SECRET_ID, secr
     TRTC_THROW_ON_ERROR: undefined,
     TRTC_CREDENTIALS_SECRET_ID: undefined,
     TRTC_REDIS_URL: undefined,
+    TRTC_REDIS_CLUSTER: undefined,
+    TRTC_CALLBACK_KEY: undefined,
+    TRTC_CALLBACK_RETENTION_SECONDS: undefined,
     TRTC_MAX_ATTEMPTS: undefined,
     LOG_LEVEL: "error",
   };

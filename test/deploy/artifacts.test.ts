@@ -20,6 +20,9 @@ import { APP, DEMO_TASK, startTestEmulator } from "../support/emulator";
 import { albMultiValueEvent, awsHttpApiEvent, awsRestEvent, tencentApiGatewayEvent, tencentFunctionUrlEvent } from "../support/events";
 import { s3Event, tencentTimerEvent } from "../support/trigger-events";
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const yaml = require("js-yaml") as { load: (text: string) => any }; // the parser the deployment tools read YAML with
+
 const ROOT = join(__dirname, "..", "..");
 const RUNNER = join(__dirname, "support", "platform-runner.cjs");
 // The temporary credentials SCF injects for a function's role (TENCENTCLOUD_SECRETID/SECRETKEY/SESSIONTOKEN).
@@ -233,5 +236,43 @@ describe("Tencent SCF zip: index.main_handler, Tencent events and SCF context, c
     // No @aws-sdk anywhere in reach: had the bundle required it at load, the artifact would not even load.
     const [answer] = await invoke("scf", [{ SdkAppId: APP, TaskId: DEMO_TASK }], env());
     expect(answer).toMatchObject({ ok: true });
+  });
+});
+
+describe("Tencent SCF zip as the callback function (deploy/scf/callback/serverless.yml): the same artifact, no role", () => {
+  const callbackYml = yaml.load(readFileSync(join(ROOT, "deploy", "scf", "callback", "serverless.yml"), "utf8"));
+  // What SCF gives a function without a role: its variables, the runtime's own, and no TENCENTCLOUD_SECRET* at all.
+  const env = () => ({
+    ...(callbackYml.inputs.environment.variables as Record<string, string>),
+    TRTC_ENDPOINT_URL: emulator.url,
+    SCF_RUNTIME: scfRuntime(),
+    TENCENTCLOUD_REGION: "ap-singapore",
+  });
+  const fixture = (name: string) => JSON.parse(readFileSync(join(ROOT, "examples", "events", "callbacks", name), "utf8"));
+
+  it("runs the SCF zip's handler", () => {
+    expect(callbackYml.inputs.handler).toBe(artifacts.scf.handler);
+    expect(callbackYml.inputs.runtime).toBe(scfRuntime());
+  });
+
+  it("cannot reach TRTC: a status query sent to its open URL is refused with no upstream request", async () => {
+    const before = emulator.stats().requests;
+    const [get, post, keyless] = await invoke(
+      "scf",
+      [
+        tencentFunctionUrlEvent({ query: { SdkAppId: String(APP), TaskId: DEMO_TASK } }),
+        tencentFunctionUrlEvent({ method: "POST", body: JSON.stringify({ SdkAppId: APP, TaskId: DEMO_TASK }), headers: { "content-type": "application/json" } }),
+        // A real callback while no key is configured (the file ships with TRTC_CALLBACK_KEY commented out): refused.
+        fixture("tencent-function-url-started.json"),
+      ],
+      env(),
+    );
+    for (const answer of [get, post]) {
+      expect(answer.statusCode).toBe(500);
+      expect(JSON.parse(answer.body).error.code).toBe("InvalidConfiguration.Credentials");
+    }
+    expect(keyless.statusCode).toBeGreaterThanOrEqual(400);
+    expect(keyless.body).not.toContain('"code":0');
+    expect(emulator.stats().requests).toBe(before);
   });
 });

@@ -7,7 +7,8 @@
  * 200 with the result shape its request form promises.
  */
 import Ajv from "ajv";
-import { readFileSync } from "node:fs";
+import { createHmac } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator";
@@ -19,6 +20,27 @@ import { albMultiValueEvent, awsHttpApiEvent, awsRestEvent, tencentApiGatewayEve
 type Json = any;
 const doc: Json = JSON.parse(readFileSync(join(__dirname, "..", "..", "openapi", "describe-stream-ingest.openapi.json"), "utf8"));
 const route = doc.paths["/stream-ingest/status"];
+const callback = doc.paths["/stream-ingest/callback"];
+
+/**
+ * The codes only a TRTC callback is answered with, and their HTTP status (CONTRACT.md "Callbacks"). They are checked
+ * against the callback route, not the status route; lib/errors.ts gains them with the callback receiver, and where
+ * it lists one, its status must be this one.
+ */
+const CALLBACK_ERRORS: Record<string, number> = {
+  "InvalidCallback.Sign": 401,
+  "InvalidCallback.Body": 400,
+  "InvalidCallback.Stale": 400,
+  "InvalidCallback.SdkAppId": 400,
+  "Forbidden.Callback": 403,
+  "ResourceUnavailable.Record": 503,
+};
+/** Codes both routes answer with. */
+const SHARED_ERRORS: Record<string, number> = { "Forbidden.SdkAppId": 403, RequestSizeLimitExceeded: 413 };
+const isCallbackOnly = (code: string) => Object.hasOwn(CALLBACK_ERRORS, code) || code.startsWith("InvalidCallback.");
+/** The demo key examples/events/callbacks/ is signed with (its README). */
+const DEMO_CALLBACK_KEY = "LocalEmulatorDemoCallbackKey0000";
+const CALLBACK_EVENTS = join(__dirname, "..", "..", "examples", "events", "callbacks");
 
 /** OpenAPI 3.0's `nullable` and `$ref`s into components, as plain JSON Schema for ajv. */
 function toJsonSchema(schema: Json): Json {
@@ -143,7 +165,9 @@ describe("the OpenAPI document", () => {
   });
 
   it("declares the HTTP status of every error code the function or TRTC can answer with", () => {
-    for (const info of [...Object.values(FUNCTION_ERRORS), ...Object.values(API_ERRORS)]) {
+    for (const [code, info] of [...Object.entries(FUNCTION_ERRORS), ...Object.entries(API_ERRORS)] as Array<[string, { status: number }]>) {
+      // A callback's codes are the callback route's (checked below), whatever the catalogue holds.
+      if (isCallbackOnly(code)) continue;
       expect(route.get.responses[String(info.status)], `status ${info.status}`).toBeDefined();
       expect(route.post.responses[String(info.status)], `status ${info.status}`).toBeDefined();
     }
@@ -232,6 +256,166 @@ describe("the OpenAPI document", () => {
         }
       }
     }
+  });
+});
+
+describe("the callback route (TRTC's stream-ingest callbacks; answers validated end to end once the receiver is merged)", () => {
+  const post = () => callback.post;
+  const callbackRequestSchema = () => toJsonSchema(post().requestBody.content["application/json"].schema);
+  const responseSchema = (status: string) => toJsonSchema(post().responses[status].content["application/json"].schema);
+  const header = (name: string) => post().parameters.find((p: Json) => p.in === "header" && p.name === name);
+  const relayBody = { ok: true, sdkAppId: APP, taskId: DEMO_TASK, status: "NotExist", running: false, region: "ap-singapore", requestId: "r", checkedAt: "2026-11-24T10:05:01.000Z" };
+
+  it("is POST only, open (security: []), with the Sign and SdkAppId headers and a JSON body", () => {
+    expect(Object.keys(callback)).toEqual(["post"]);
+    expect(post().security).toEqual([]);
+    expect(post().parameters.map((p: Json) => [p.name, p.in, p.required])).toEqual([["Sign", "header", true], ["SdkAppId", "header", true]]);
+    expect(post().requestBody.required).toBe(true);
+    expect(Object.keys(post().requestBody.content)).toEqual(["application/json"]);
+  });
+
+  it("declares every answer the contract gives a callback, and where each callback code goes", () => {
+    const statuses = Object.keys(post().responses).sort();
+    expect(statuses).toEqual(["200", "400", "401", "403", "413", "429", "503"]);
+    // 429 is the AWS stage throttle's; every other status is the function's (503 may be the gateway's as well).
+    expect(Object.entries(post().responses).filter(([, r]) => (r as Json)["x-source"]).map(([s]) => s)).toEqual(["429"]);
+    for (const [code, status] of Object.entries({ ...CALLBACK_ERRORS, ...SHARED_ERRORS })) {
+      expect(post().responses[String(status)].description, code).toContain(`\`${code}\``);
+      expect(doc.components.schemas.CallbackFailure.properties.error.properties.code.enum, code).toContain(code);
+      // Once lib/errors.ts lists the code, the catalogue and the document agree on its status.
+      const catalogued = (FUNCTION_ERRORS as Record<string, { status: number }>)[code];
+      if (catalogued) expect(catalogued.status, code).toBe(status);
+    }
+    // Only the record store's 503 is retryable.
+    expect(post().responses["503"].description).toContain("retryable");
+    // No callback code is promised to status callers.
+    for (const code of Object.keys(CALLBACK_ERRORS)) {
+      for (const method of ["get", "post"] as const) {
+        for (const response of Object.values(route[method].responses) as Json[]) expect(response.description).not.toContain(code);
+      }
+    }
+    for (const [status, response] of Object.entries(post().responses) as Array<[string, Json]>) {
+      expect(typeof response.description, `callback ${status} description`).toBe("string");
+      if (!response["x-source"]) expect(Object.keys(response.headers ?? {}).sort(), `callback ${status} headers`).toEqual(Object.keys(route.post.responses["413"].headers).sort());
+    }
+  });
+
+  it("has answer schemas that refuse what the contract does not allow", () => {
+    const accepted = responseSchema("200");
+    expect(ajv.validate(accepted, { code: 0 })).toBe(true);
+    for (const refused of [{ code: 1 }, { code: 0, ok: true }, {}, { code: "0" }]) expect(ajv.validate(accepted, refused), JSON.stringify(refused)).toBe(false);
+
+    const failure = responseSchema("401");
+    const good = { code: 401, error: { code: "InvalidCallback.Sign", message: "The callback's Sign does not match its body" } };
+    expect(ajv.validate(failure, good)).toBe(true);
+    expect(ajv.validate(failure, { ...good, error: { ...good.error, retryable: false } })).toBe(true);
+    for (const refused of [
+      { ...good, code: 0 },
+      { ...good, error: { code: "InvalidCallback.Sign" } },
+      { ...good, error: { ...good.error, code: "InvalidParameter.TaskId" } },
+      { ...good, error: { ...good.error, expected: "nmnY2X95p2Wo4ZW2ZwB3fa7X7dQg8whYJgeicRyHyEA=" } },
+      { ...good, ok: false },
+    ]) {
+      expect(ajv.validate(failure, refused), JSON.stringify(refused)).toBe(false);
+    }
+    // 503: the function's ResourceUnavailable.Record, or the gateway's own message.
+    const unavailable = responseSchema("503");
+    expect(ajv.validate(unavailable, { code: 503, error: { code: "ResourceUnavailable.Record", message: "…", retryable: true } })).toBe(true);
+    expect(ajv.validate(unavailable, { message: "Service Unavailable" })).toBe(true);
+  });
+
+  it("describes TRTC's body: group 7 with its fields, another group as is; EventMsTs a number or a string of digits", () => {
+    const schema = callbackRequestSchema();
+    const started = post().requestBody.content["application/json"].examples.started.value;
+    expect(ajv.validate(schema, started), ajv.errorsText()).toBe(true);
+    expect(ajv.validate(schema, { ...started, EventInfo: { ...started.EventInfo, EventMsTs: "1795514400000" } })).toBe(true);
+    expect(ajv.validate(schema, { ...started, Extra: "TRTC may add fields" })).toBe(true);
+    expect(ajv.validate(schema, { EventGroupId: 1, EventType: 103, CallbackTs: 1795514400123, EventInfo: { RoomId: 12345 } })).toBe(true);
+    for (const refused of [
+      { ...started, EventInfo: undefined },
+      { ...started, CallbackMsTs: undefined },
+      { ...started, EventInfo: { ...started.EventInfo, EventMsTs: "12a" } },
+      { ...started, EventInfo: { ...started.EventInfo, TaskId: "has space" } },
+      { ...started, EventInfo: { ...started.EventInfo, Status: undefined } },
+      { ...started, EventGroupId: "7" },
+      { EventType: 701 },
+    ]) {
+      expect(ajv.validate(schema, JSON.parse(JSON.stringify(refused))), JSON.stringify(refused)).toBe(false);
+    }
+    expect(ajv.validate(toJsonSchema(header("SdkAppId").schema), "1400000001")).toBe(true);
+    for (const refused of ["0", "01400000001", "14000000011", "abc", ""]) expect(ajv.validate(toJsonSchema(header("SdkAppId").schema), refused), refused).toBe(false);
+  });
+
+  it("has examples that its own schemas accept, the Sign example included", () => {
+    for (const [name, example] of Object.entries(post().requestBody.content["application/json"].examples) as Array<[string, Json]>) {
+      expect(ajv.validate(callbackRequestSchema(), example.value), `request example ${name}: ${ajv.errorsText()}`).toBe(true);
+    }
+    for (const [status, response] of Object.entries(post().responses) as Array<[string, Json]>) {
+      const content = response.content?.["application/json"];
+      for (const [name, example] of Object.entries(content?.examples ?? {}) as Array<[string, Json]>) {
+        expect(ajv.validate(toJsonSchema(content.schema), example.value), `callback ${status} example ${name}: ${ajv.errorsText()}`).toBe(true);
+      }
+    }
+    // The Sign example is the started example's signature with the demo key, as TRTC would compute it.
+    const started = JSON.stringify(post().requestBody.content["application/json"].examples.started.value);
+    expect(header("Sign").schema.example).toBe(createHmac("sha256", DEMO_CALLBACK_KEY).update(started).digest("base64"));
+  });
+
+  it("adds the relay's story to a success (single and batch): phase, since, events known and unknown", () => {
+    const single = toJsonSchema(route.get.responses["200"].content["application/json"].schema);
+    const batch = toJsonSchema(route.post.responses["200"].content["application/json"].schema);
+    const relay = doc.components.schemas.Relay.example;
+    expect(ajv.validate(single, { ...relayBody, cached: true, relay }), ajv.errorsText()).toBe(true);
+    expect(ajv.validate(batch, { ok: true, results: [{ ...relayBody, relay }], summary: { tasks: 1, answered: 1, running: 0, failed: 0 } }), ajv.errorsText()).toBe(true);
+    const unknown = { event: "unknown", eventType: 703, status: 0, at: "2026-11-24T10:01:00.000Z" };
+    expect(ajv.validate(single, { ...relayBody, relay: { ...relay, events: [...relay.events, unknown] } })).toBe(true);
+    // Only unknown events: no phase yet.
+    expect(ajv.validate(single, { ...relayBody, relay: { events: [unknown] } })).toBe(true);
+    const twenty = Array.from({ length: 20 }, (_, i) => ({ event: "restarting", at: new Date(Date.UTC(2026, 10, 24, 10, i)).toISOString() }));
+    expect(ajv.validate(single, { ...relayBody, relay: { phase: "restarting", since: twenty.at(-1)!.at, events: twenty } })).toBe(true);
+    for (const refused of [
+      { ...relay, phase: "running" },
+      { ...relay, events: [] },
+      { ...relay, events: [...twenty, twenty[0]] },
+      { ...relay, events: [{ event: "started" }] },
+      { ...relay, events: [{ event: "unknown", at: "2026-11-24T10:01:00.000Z" }] },
+      { ...relay, events: [{ event: "stopped", at: "2026-11-24T10:05:00.000Z", status: 0 }] },
+      { ...relay, taskId: DEMO_TASK },
+      { phase: "stopped", since: "2026-11-24T10:05:00.000Z" },
+    ]) {
+      expect(ajv.validate(single, { ...relayBody, relay: refused }), JSON.stringify(refused)).toBe(false);
+    }
+  });
+
+  it("examples/events/callbacks/: every fixture is a documented callback, signed with the demo key over its raw bytes", () => {
+    const files = readdirSync(CALLBACK_EVENTS).filter((name) => name.endsWith(".json")).sort();
+    expect(files).toEqual(["aws-http-api-started.json", "aws-http-api-stopped-base64.json", "tencent-function-url-started.json", "tencent-function-url-stopped.json"]);
+    const kinds = new Set<string>();
+    for (const name of files) {
+      const event = JSON.parse(readFileSync(join(CALLBACK_EVENTS, name), "utf8"));
+      const raw = event.isBase64Encoded ? Buffer.from(event.body, "base64") : Buffer.from(event.body, "utf8");
+      const headers = Object.fromEntries(Object.entries(event.headers as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]));
+      expect(headers.sign, name).toBe(createHmac("sha256", DEMO_CALLBACK_KEY).update(raw).digest("base64"));
+      expect(ajv.validate(toJsonSchema(header("Sign").schema), headers.sign), name).toBe(true);
+      expect(ajv.validate(toJsonSchema(header("SdkAppId").schema), headers.sdkappid), name).toBe(true);
+      expect(headers["content-type"], name).toBe("application/json");
+      expect(Number(headers["content-length"]), name).toBe(raw.length);
+      const body = JSON.parse(raw.toString("utf8"));
+      expect(ajv.validate(toJsonSchema(doc.components.schemas.StreamIngestCallback), body), `${name}: ${ajv.errorsText()}`).toBe(true);
+      expect(body.EventInfo.TaskId, name).toBe(DEMO_TASK);
+      expect(Number(headers.sdkappid), name).toBe(APP);
+      // The kind each file stands for, by the shape lib/events.ts recognises.
+      if (event.version === "2.0") {
+        expect(event.requestContext.http.method, name).toBe("POST");
+        expect(event.routeKey, name).toBe("POST /stream-ingest/callback");
+        kinds.add(event.isBase64Encoded ? "aws-http base64" : "aws-http");
+      } else {
+        expect(Object.keys(event).sort(), name).toEqual(["body", "headers", "httpMethod", "path", "queryString"]);
+        expect(event.httpMethod, name).toBe("POST");
+        kinds.add("tencent-function-url");
+      }
+    }
+    expect([...kinds].sort()).toEqual(["aws-http", "aws-http base64", "tencent-function-url"]);
   });
 });
 

@@ -76,7 +76,17 @@ const ENVIRONMENT = [
   "TRTC_REDIS_URL",
   "TRTC_REDIS_SCOPE",
   "TRTC_STATUS_CACHE_TTL_MS",
+  "TRTC_REDIS_CLUSTER",
+  // Callbacks (docs/callbacks.md): the key is empty unless given as a dynamic reference (else the secret's CallbackKey).
+  "TRTC_CALLBACK_KEY",
+  "TRTC_CALLBACK_RETENTION_SECONDS",
 ];
+
+const STATUS_ROUTES = [
+  { httpApi: { method: "GET", path: "/stream-ingest/status", authorizer: { type: "aws_iam" } } },
+  { httpApi: { method: "POST", path: "/stream-ingest/status", authorizer: { type: "aws_iam" } } },
+];
+const CALLBACK_KEY_REFERENCE = "{{resolve:secretsmanager:arn:aws:secretsmanager:ap-southeast-1:123456789012:secret:trtc/prod/callback-AbCdEf:SecretString:CallbackKey}}";
 
 describe("osls print: the resolved serverless.yml", () => {
   it("runtime, handler, route, IAM auth and environment names", () => {
@@ -93,6 +103,9 @@ describe("osls print: the resolved serverless.yml", () => {
       { httpApi: { method: "GET", path: "/stream-ingest/status", authorizer: { type: "aws_iam" } } },
       { httpApi: { method: "POST", path: "/stream-ingest/status", authorizer: { type: "aws_iam" } } },
     ]);
+    expect(fn.events).toEqual(STATUS_ROUTES);
+    // Callbacks are off by default: no open route, the contract's retention, a plain Redis, no key.
+    expect(config.provider.environment).toMatchObject({ TRTC_REDIS_CLUSTER: "false", TRTC_CALLBACK_KEY: "", TRTC_CALLBACK_RETENTION_SECONDS: "604800" });
     // One build: the package is the esbuild bundle, no plugin rebuilds it.
     expect(config.package.patterns).toEqual(["!**", "dist/describe-stream-ingest/index.js", "dist/describe-stream-ingest/fleet-redis.js"]);
     expect(config.plugins ?? []).not.toContain("serverless-esbuild");
@@ -117,6 +130,36 @@ describe("osls print: the resolved serverless.yml", () => {
     expect(run.status).not.toBe(0);
     expect(run.stdout + run.stderr).toContain("resources.Conditions.UseStateMachine");
   });
+
+  it("--param=callbacks=true adds POST /stream-ingest/callback, open at the gateway, while the status route keeps IAM", () => {
+    const config = print("--param=callbacks=true");
+    expect(config.functions.describeStreamIngest.events).toEqual([...STATUS_ROUTES, { httpApi: { method: "POST", path: "/stream-ingest/callback" } }]);
+    // With httpAuth=none too: the same three routes, none with an authorizer.
+    const open = print("--param=callbacks=true", "--param=httpAuth=none");
+    expect(open.functions.describeStreamIngest.events.map((event: any) => [event.httpApi.method, event.httpApi.path, event.httpApi.authorizer])).toEqual([
+      ["GET", "/stream-ingest/status", undefined],
+      ["POST", "/stream-ingest/status", undefined],
+      ["POST", "/stream-ingest/callback", undefined],
+    ]);
+  });
+
+  it("the callbacks and redisCluster switches take true or false only, like stateMachine", () => {
+    for (const [param, where] of [["callbacks", "functions.describeStreamIngest.events"], ["redisCluster", "provider.environment.TRTC_REDIS_CLUSTER"]]) {
+      const run = printRun([`--param=${param}=yes`]);
+      expect(run.status, param).not.toBe(0);
+      expect(run.stdout + run.stderr).toContain(where);
+    }
+    expect(print("--param=redisCluster=true").provider.environment.TRTC_REDIS_CLUSTER).toBe("true");
+  });
+
+  it("passes callbackKey, redisCluster and callbackRetentionSeconds to the function's environment", () => {
+    const config = print(`--param=callbackKey=${CALLBACK_KEY_REFERENCE}`, "--param=callbackRetentionSeconds=86400", "--param=redisCluster=true");
+    expect(config.provider.environment).toMatchObject({
+      TRTC_CALLBACK_KEY: CALLBACK_KEY_REFERENCE,
+      TRTC_CALLBACK_RETENTION_SECONDS: "86400",
+      TRTC_REDIS_CLUSTER: "true",
+    });
+  });
 });
 
 describe("osls package: the CloudFormation template", () => {
@@ -138,6 +181,10 @@ describe("osls package: the CloudFormation template", () => {
       ["GET /stream-ingest/status", "AWS_IAM"],
       ["POST /stream-ingest/status", "AWS_IAM"],
     ]);
+    // No callback route, no callback output by default (CloudFormation creates nothing under a false condition).
+    expect(template.Conditions.UseCallbacks).toEqual({ "Fn::Equals": ["false", "true"] });
+    expect(underCondition(template.Outputs, "UseCallbacks")).toEqual(["StreamIngestCallbackUrl"]);
+    expect(fn.Environment.Variables).toMatchObject({ TRTC_CALLBACK_KEY: "", TRTC_REDIS_CLUSTER: "false", TRTC_CALLBACK_RETENTION_SECONDS: "604800" });
     expect(resources.HttpApiStage.Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 20 });
     // The role: logs only, unless a secret is configured.
     expect(JSON.stringify(resources.IamRoleLambdaExecution)).not.toContain("secretsmanager");
@@ -147,6 +194,26 @@ describe("osls package: the CloudFormation template", () => {
     expect(stateMachines).toEqual(["PollRelayTaskStateMachine"]);
     expect(underCondition(resources, "UseStateMachine")).toEqual(["PollRelayTaskStateMachine", "PollRelayTaskStateMachineRole"]);
     expect(underCondition(template.Outputs, "UseStateMachine")).toEqual(["PollRelayTaskStateMachineArn"]);
+  });
+
+  it("--param=callbacks=true: the callback route to the same function, no authorizer; the key stays a dynamic reference", () => {
+    const { template, resources } = packaged("callbacks", ["--param=callbacks=true", `--param=callbackKey=${CALLBACK_KEY_REFERENCE}`]);
+    const routes = Object.values(resources).filter((r) => r.Type === "AWS::ApiGatewayV2::Route").map((r) => r.Properties);
+    expect(routes.map((r) => [r.RouteKey, r.AuthorizationType ?? "NONE"]).sort()).toEqual([
+      ["GET /stream-ingest/status", "AWS_IAM"],
+      ["POST /stream-ingest/callback", "NONE"],
+      ["POST /stream-ingest/status", "AWS_IAM"],
+    ]);
+    // One integration, one function: a callback lands where status queries do (same Redis, same record).
+    expect(new Set(routes.map((r) => JSON.stringify(r.Target))).size).toBe(1);
+    expect(Object.values(resources).filter((r) => r.Type === "AWS::Lambda::Function")).toHaveLength(1);
+    expect(template.Conditions.UseCallbacks).toEqual({ "Fn::Equals": ["true", "true"] });
+    expect(template.Outputs.StreamIngestCallbackUrl.Value["Fn::Join"][1].at(-1)).toBe("/stream-ingest/callback");
+    // CloudFormation resolves the reference at deploy time: the template (and dist/aws/) holds only the reference.
+    expect(resources.DescribeStreamIngestLambdaFunction.Properties.Environment.Variables.TRTC_CALLBACK_KEY).toBe(CALLBACK_KEY_REFERENCE);
+    // The stage throttle covers the callback route too (no route of its own escapes it).
+    expect(resources.HttpApiStage.Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 20 });
+    expect(resources.HttpApiStage.Properties.RouteSettings).toBeUndefined();
   });
 
   it("grants GetSecretValue on exactly the configured secret, and passes its ARN to the function", () => {
@@ -236,5 +303,60 @@ describe("deploy/scf/serverless.yml: the SCF deployment (Serverless Cloud Framew
       { http: { parameters: { qualifier: "$DEFAULT", authType: "CAM", netConfig: { enableIntranet: false, enableExtranet: true } } } },
     ]);
     expect(JSON.stringify(config)).not.toContain("apigw");
+  });
+});
+
+describe("deploy/scf/callback/serverless.yml: TRTC's callbacks on SCF, a second function from the same zip", () => {
+  const status = yaml.load(readFileSync(join(ROOT, "deploy", "scf", "serverless.yml"), "utf8"));
+  const text = readFileSync(join(ROOT, "deploy", "scf", "callback", "serverless.yml"), "utf8");
+  const config = yaml.load(text);
+  const inputs = config.inputs;
+  /** The variables a file names only in comments (`# NAME: value`): documented, left out until given a value. */
+  const commented = (source: string) => [...source.matchAll(/^\s*#\s*([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]).sort();
+
+  it("runs the status function's zip, handler and runtime, as another function of the same app", () => {
+    expect(config.component).toBe("scf");
+    expect(config.app).toBe(status.app);
+    expect(config.name).not.toBe(status.name);
+    expect(inputs.name).not.toBe(status.inputs.name);
+    // The same directory `npm run package` writes, seen from one folder deeper.
+    expect(join(ROOT, "deploy", "scf", "callback", inputs.src.src)).toBe(join(ROOT, "deploy", "scf", status.inputs.src.src));
+    expect(inputs.handler).toBe(status.inputs.handler);
+    expect(inputs.runtime).toBe(scfRuntime());
+    expect(inputs.region).toBe(status.inputs.region);
+    expect(inputs.environment.variables.TRTC_REGION).toBe(status.inputs.environment.variables.TRTC_REGION);
+    // Answers a callback within 1 s; TRTC gives up on an answer after 5 s.
+    expect(inputs.timeout).toBeLessThanOrEqual(5);
+  });
+
+  it("has no role: the open URL cannot reach TRTC, even with a status query", () => {
+    expect(inputs.role).toBeUndefined();
+    expect(status.inputs.role).toBe("SCF_TrtcStreamIngestStatus");
+  });
+
+  it("is reached through its own function URL with authType NONE, on $DEFAULT; the status URL keeps CAM", () => {
+    expect(inputs.events).toEqual([
+      { http: { parameters: { qualifier: "$DEFAULT", authType: "NONE", netConfig: { enableIntranet: false, enableExtranet: true } } } },
+    ]);
+    expect(status.inputs.events[0].http.parameters.authType).toBe("CAM");
+  });
+
+  it("sets no variable without a value; the key, allow-list and Redis are documented, commented out until filled in", () => {
+    const variables = inputs.environment.variables as Record<string, unknown>;
+    expect(Object.keys(variables).sort()).toEqual(["LOG_LEVEL", "TRTC_REGION"]);
+    for (const [name, value] of Object.entries(variables)) expect(typeof value === "string" && value.trim() !== "", name).toBe(true);
+    expect(commented(text)).toEqual([
+      "TRTC_ALLOWED_SDK_APP_IDS",
+      "TRTC_CALLBACK_KEY",
+      "TRTC_CALLBACK_RETENTION_SECONDS",
+      "TRTC_REDIS_CLUSTER",
+      "TRTC_REDIS_SCOPE",
+      "TRTC_REDIS_URL",
+    ]);
+    // The key comes from the deploying shell, never from this file.
+    expect(text).toMatch(/^\s*# TRTC_CALLBACK_KEY: \$\{env:TRTC_CALLBACK_KEY\}$/m);
+    // The status function documents the same Redis settings (records are shared only through Redis).
+    const statusCommented = commented(readFileSync(join(ROOT, "deploy", "scf", "serverless.yml"), "utf8"));
+    for (const name of ["TRTC_REDIS_URL", "TRTC_REDIS_SCOPE", "TRTC_REDIS_CLUSTER", "TRTC_CALLBACK_RETENTION_SECONDS"]) expect(statusCommented).toContain(name);
   });
 });

@@ -58,6 +58,8 @@ export function recogniseEvent(event: unknown): EventKind | undefined {
 /** The HTTP request an HTTP event describes, reduced to what this function reads. */
 export interface HttpRequest {
   method: string;
+  /** The URL's path as the gateway reports it ("" when it reports none). */
+  urlPath: string;
   query: Json;
   path: Json;
   body: string | undefined;
@@ -146,10 +148,17 @@ export function httpMethodOf(kind: HttpEventKind, event: Json): string {
   return method.toUpperCase();
 }
 
+/** The URL's path: payload 2.0 keeps it in rawPath, the other kinds in path. */
+function urlPathOf(kind: HttpEventKind, event: Json): string {
+  const path = kind === "aws-http" ? event.rawPath : event.path;
+  return typeof path === "string" ? path : "";
+}
+
 /** Reads the HTTP request out of an HTTP event of any of the HTTP kinds. */
 export function httpRequestOf(kind: HttpEventKind, event: Json): HttpRequest {
   return {
     method: httpMethodOf(kind, event),
+    urlPath: urlPathOf(kind, event),
     query: queryOf(kind, event),
     path: objectOrEmpty(event.pathParameters),
     body: typeof event.body === "string" && event.body.length > 0 ? event.body : undefined,

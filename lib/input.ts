@@ -6,7 +6,8 @@
  *   1. the event is a JSON object                               InvalidRequest.Event
  *   2. HTTP only: OPTIONS with CORS on is a preflight; else the method is GET or POST     InvalidRequest.Method
  *   3. HTTP only: the body is absent or a JSON object           RequestSizeLimitExceeded, InvalidRequest.Body
- *   4. HTTP POST whose body names EventGroupId: a TRTC callback, verified later with the key (lib/relay/callback.ts)
+ *   4. HTTP POST whose body names EventGroupId: a TRTC callback, verified later with the key (lib/relay/callback.ts);
+ *      anything else on the callback route (…/stream-ingest/callback)  InvalidRequest.Body
  *   5. a batch (TaskIds or Tasks named): its shape              InvalidRequest.Batch, InvalidRequest.BatchTooLarge
  *      then each task on its own (a bad one fails in its slot, the others still run)
  *   6. a single task: SdkAppId, then TaskId                     MissingParameter.*, InvalidParameter.*
@@ -58,6 +59,8 @@ export interface InputOptions {
 }
 
 const ALLOWED_METHODS = new Set(["GET", "POST"]);
+/** Where deployments route TRTC's callbacks (serverless.yml, deploy/scf/callback). */
+const CALLBACK_ROUTE = /\/stream-ingest\/callback\/?$/;
 const NAMES = { TaskIds: ["TaskIds", "taskIds"], Tasks: ["Tasks", "tasks"] } as const;
 const WAIT_FOR = ["waitFor"] as const;
 
@@ -163,6 +166,11 @@ export function readInput(kind: EventKind | undefined, event: unknown, { allowed
     if (http === "preflight") return { kind: "preflight" };
     if (http && http.request.method === "POST" && Object.hasOwn(http.body, "EventGroupId")) {
       return { kind: "callback", request: { headers: headersOf(event), body: rawBodyBytes(http.request) } };
+    }
+    // The callback route is open at the gateway (TRTC cannot sign an IAM or CAM request): it answers callbacks only,
+    // never a status query, which would reach TRTC past the status route's own auth.
+    if (http && CALLBACK_ROUTE.test(http.request.urlPath)) {
+      throw new TrtcFunctionError("InvalidRequest.Body", "This route takes TRTC stream-ingest callbacks only: a POST whose JSON body carries EventGroupId");
     }
     const sources = http ? [http.request.path, http.request.query, http.body] : [event as Json];
     params = pickTaskParams(sources);

@@ -113,3 +113,13 @@ describe("readWaitOptions", () => {
     expect(readWaitOptions([{ waitFor: "InProgress", waitTimeoutSeconds: 1.5, pollIntervalSeconds: 1 }])).toEqual({ waitFor: "InProgress", waitTimeoutSeconds: 1.5, pollIntervalSeconds: 1 });
   });
 });
+
+describe("the callback route", () => {
+  it("takes callbacks only: a status query sent there is refused, on every kind that reports a path", () => {
+    const query = { SdkAppId: "1", TaskId: "a" };
+    expect(codeOf({ ...awsHttpApiEvent({ query }), rawPath: "/stream-ingest/callback" })).toBe("InvalidRequest.Body");
+    expect(codeOf({ ...awsRestEvent({ query }), path: "/prod/stream-ingest/callback" })).toBe("InvalidRequest.Body");
+    expect(codeOf({ ...awsHttpApiEvent({ method: "POST", body: '{"EventGroupId":7}' }), rawPath: "/stream-ingest/callback" })).toBe("callback");
+    expect(codeOf({ ...awsHttpApiEvent({ query }), rawPath: "/stream-ingest/status" })).toBe("single");
+  });
+});

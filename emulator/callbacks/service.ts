@@ -37,7 +37,6 @@ interface HeldEvent {
   target: DeliveryTarget;
   delayMs?: number;
   timer?: NodeJS.Timeout;
-  released: boolean;
 }
 
 export class CallbackService implements TaskListener {
@@ -47,8 +46,10 @@ export class CallbackService implements TaskListener {
   private readonly faults = new CallbackFaultStore();
   private readonly log = new CallbackLog();
   private readonly queue: DeliveryQueue;
-  /** Reordered events by TaskId, oldest first. */
+  /** Reordered events waiting for their task's next event, by TaskId, oldest first. */
   private readonly held = new Map<string, HeldEvent[]>();
+  /** Every reordered event not yet released (also those whose next event is having its first attempt). */
+  private readonly unreleased = new Set<HeldEvent>();
   /** The next step of each task's restart in progress, by TaskId. */
   private readonly restarts = new Map<string, NodeJS.Timeout>();
 
@@ -120,12 +121,11 @@ export class CallbackService implements TaskListener {
     this.closing.abort();
     for (const timer of this.restarts.values()) clearTimeout(timer);
     this.restarts.clear();
-    for (const list of this.held.values()) {
-      for (const held of list) {
-        clearTimeout(held.timer);
-        held.entry.state = "cancelled";
-      }
+    for (const held of this.unreleased) {
+      clearTimeout(held.timer);
+      held.entry.state = "cancelled";
     }
+    this.unreleased.clear();
     this.held.clear();
     this.pending.close();
   }
@@ -151,7 +151,7 @@ export class CallbackService implements TaskListener {
     if (reorder) faults.push("reorder");
     const copies = Array.from({ length: duplicate ? 2 : 1 }, () => this.log.open(event, url, faults));
     if (reorder) {
-      for (const entry of copies) this.hold({ entry, event, target, delayMs: delay?.ms, released: false }, reorder.maxHoldMs ?? DEFAULT_MAX_HOLD_MS);
+      for (const entry of copies) this.hold({ entry, event, target, delayMs: delay?.ms }, reorder.maxHoldMs ?? DEFAULT_MAX_HOLD_MS);
       return;
     }
     // Events held back earlier go out once this one has had its first attempt, so they arrive after it.
@@ -165,6 +165,7 @@ export class CallbackService implements TaskListener {
     held.entry.state = "held";
     this.pending.begin();
     held.timer = setTimeout(() => this.release(held), maxHoldMs);
+    this.unreleased.add(held);
     this.held.set(held.event.taskId, [...(this.held.get(held.event.taskId) ?? []), held]);
   }
 
@@ -175,8 +176,7 @@ export class CallbackService implements TaskListener {
   }
 
   private release(held: HeldEvent): void {
-    if (held.released || this.closing.signal.aborted) return;
-    held.released = true;
+    if (!this.unreleased.delete(held) || this.closing.signal.aborted) return;
     clearTimeout(held.timer);
     const list = this.held.get(held.event.taskId);
     if (list?.includes(held)) this.held.set(held.event.taskId, list.filter((other) => other !== held));

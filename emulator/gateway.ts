@@ -18,7 +18,22 @@ import type { TaskStore } from "./tasks";
 import type { RequestLogEntry } from "./types";
 
 export const API_VERSION = "2019-07-22";
-export const SUPPORTED_REGIONS = ["ap-bangkok", "ap-jakarta", "ap-mumbai", "ap-singapore"];
+/**
+ * The regions TRTC's stream-ingest pages list: the API page (ap-bangkok, ap-jakarta, ap-mumbai, ap-singapore), the
+ * international site's newer pages (ap-guangzhou, ap-tokyo) and the China site's (ap-beijing, ap-shanghai,
+ * ap-guangzhou, ap-chongqing). Any other region is UnsupportedRegion, as TRTC answers where the action is not served.
+ */
+export const SUPPORTED_REGIONS: readonly string[] = [
+  "ap-bangkok",
+  "ap-jakarta",
+  "ap-mumbai",
+  "ap-singapore",
+  "ap-guangzhou",
+  "ap-tokyo",
+  "ap-beijing",
+  "ap-shanghai",
+  "ap-chongqing",
+];
 
 export interface GatewayState {
   credentials: CredentialStore;

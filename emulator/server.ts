@@ -3,6 +3,7 @@ import { setMaxListeners } from "node:events";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { CallbackService } from "./callbacks";
 import { CONTROL_PREFIX, handleControlRequest } from "./control";
 import { CredentialStore, defaultCredentials } from "./credentials";
 import { sendJson } from "./envelope";
@@ -30,6 +31,10 @@ function logLine(entry: RequestLogEntry): void {
   console.log(`${new Date(entry.at).toISOString()} ${entry.action || "-"} ${outcome} ${entry.requestId}`);
 }
 
+function callbackLine(line: string): void {
+  console.log(`${new Date().toISOString()} ${line}`);
+}
+
 /** Reads the whole body (keeping at most 10 MB); undefined when the client went away. */
 async function readBody(req: IncomingMessage): Promise<RequestBody | undefined> {
   const chunks: Buffer[] = [];
@@ -54,9 +59,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const closing = new AbortController();
   // Every delayed or hanging request listens on this one signal; hundreds at once is a load test, not a leak.
   setMaxListeners(0, closing.signal);
+  const tasks = new TaskStore();
+  // Before any task exists, so that every start and end is heard; throws on bad settings before anything listens.
+  const callbacks = new CallbackService(tasks, opts.callbacks, opts.quiet ? undefined : callbackLine);
   const state: GatewayState = {
     credentials: new CredentialStore(opts.credentials ?? defaultCredentials()),
-    tasks: new TaskStore(),
+    tasks,
     faults: new FaultStore(),
     limiter: new SlidingWindowLimiter(opts.rateLimitPerSecond ?? 20),
     stats: new StatsRecorder(),
@@ -64,7 +72,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     log: opts.quiet ? undefined : logLine,
   };
   const seeds = opts.seedFile === undefined ? (demoTasks as SeedTask[]) : opts.seedFile ? readSeedFile(opts.seedFile) : [];
-  for (const seed of [...seeds, ...(opts.tasks ?? [])]) state.tasks.seed(seed);
+  // Tasks given at start-up were already running: their start is not announced (their end is).
+  for (const seed of [...seeds, ...(opts.tasks ?? [])]) tasks.seed(seed, Date.now(), false);
 
   const sockets = new Set<Socket>();
   let emulator: RunningEmulator;
@@ -81,7 +90,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     if (!body) return;
     if (path.startsWith(CONTROL_PREFIX)) {
       if (body.tooLarge) sendJson(res, 413, { error: "body too large" });
-      else handleControlRequest(emulator, req, res, body.bytes);
+      else await handleControlRequest(emulator, req, res, body.bytes);
     } else if (path === "/") {
       await handleApiRequest(state, req, res, body);
     } else {
@@ -115,7 +124,15 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     clearFaults: () => state.faults.clear(),
     addCredential: (credential) => state.credentials.add(credential),
     expireToken: (secretId) => state.credentials.expireToken(secretId),
-    seedTask: (task) => state.tasks.seed(task),
+    seedTask: (task) => tasks.seed(task),
+    stopTask: (sdkAppId, taskId) => tasks.stop(sdkAppId, taskId),
+    restartTask: (sdkAppId, taskId, options) => callbacks.restart(sdkAppId, taskId, options?.ms),
+    configureCallbacks: (settings) => callbacks.configure(settings),
+    callbackSettings: () => callbacks.view(),
+    addCallbackFault: (rule) => callbacks.addFault(rule),
+    clearCallbackFaults: () => callbacks.clearFaults(),
+    callbackLog: () => callbacks.entries(),
+    callbacksIdle: () => callbacks.idle(),
     stats: () => state.stats.snapshot(),
     resetStats: () => {
       state.stats.reset();
@@ -125,6 +142,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     close: () =>
       (closed ??= new Promise<void>((resolve) => {
         closing.abort();
+        tasks.close();
+        callbacks.close();
         server.close(() => resolve());
         for (const socket of sockets) socket.destroy();
       })),

@@ -1,5 +1,6 @@
 /** Public types of the TRTC emulator (re-exported by index.ts). API fields are typed with the SDK's own models. */
 import type * as trtc from "tencentcloud-sdk-nodejs/tencentcloud/services/trtc/v20190722/trtc_models";
+import type { CallbackFaultRule, CallbackLogEntry, CallbackSettings, CallbackSettingsView } from "./callbacks/types";
 
 /** A task to start with: StartStreamIngest's fields that matter to its status (and the TaskId it would answer). */
 export interface SeedTask extends Pick<trtc.StartStreamIngestRequest, "SdkAppId">, Partial<Pick<trtc.StartStreamIngestRequest, "RoomId" | "StreamUrl">> {
@@ -31,8 +32,10 @@ export interface EmulatorOptions {
   seedFile?: string;
   /** Default 20, per action per account, sliding 1000 ms window. */
   rateLimitPerSecond?: number;
-  /** No request logging. */
+  /** No request or callback logging. */
   quiet?: boolean;
+  /** Stream-ingest callbacks: where TRTC POSTs events and the key it signs them with. Default: off. */
+  callbacks?: CallbackSettings;
 }
 
 export type FaultSpec =
@@ -107,11 +110,25 @@ export interface RunningEmulator {
   clearFaults(): void;
   addCredential(c: EmulatorCredential): void;
   expireToken(secretId: string): void;
-  /** Returns the TaskId. */
+  /** Returns the TaskId. With callbacks on, the task's 701 is sent (and its 702 when it ends). */
   seedTask(t: SeedTask): string;
+  /** Stops a running task as StopStreamIngest does (702 sent); false when no such task runs. */
+  stopTask(sdkAppId: number, taskId: string): boolean;
+  /** The running task restarts: 701 Status 2, then `ms` (default 1000) later 701 Status 0; false when it does not run. */
+  restartTask(sdkAppId: number, taskId: string, options?: { ms?: number }): boolean;
+  /** Callbacks on (URL and key checked as the console checks them) or off (undefined), for events from now on. */
+  configureCallbacks(settings: CallbackSettings | undefined): void;
+  /** The callback settings in effect, without the key. */
+  callbackSettings(): CallbackSettingsView;
+  addCallbackFault(rule: CallbackFaultRule): void;
+  clearCallbackFaults(): void;
+  /** Every callback event copy (latest 1000) and each of its attempts. */
+  callbackLog(): CallbackLogEntry[];
+  /** Resolves when no callback is pending: none in flight, waiting to retry, held back or due from a restart. */
+  callbacksIdle(): Promise<void>;
   stats(): EmulatorStats;
   /** Also forgets rate-limit history, so each test starts from a quiet service. */
   resetStats(): void;
-  /** Closes the server and destroys open/hanging sockets; resolves promptly. */
+  /** Closes the server, destroys open/hanging sockets, ends every callback request and timer; resolves promptly. */
   close(): Promise<void>;
 }

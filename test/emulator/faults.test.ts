@@ -93,7 +93,7 @@ describe("API-level faults", () => {
   it("come after authentication, version, action and region checks", async () => {
     emulator.addFault({ fault: { type: "api-error", code: "FailedOperation.QueryTaskInfoFailed" } });
     expect(envelope(await rawRequest(emulator, handSign({ secretKey: "wrong" }))).Error?.Code).toBe("AuthFailure.SignatureFailure");
-    expect(envelope(await rawRequest(emulator, handSign({ region: "ap-guangzhou" }))).Error?.Code).toBe("UnsupportedRegion");
+    expect(envelope(await rawRequest(emulator, handSign({ region: "ap-seoul" }))).Error?.Code).toBe("UnsupportedRegion");
     expect(envelope(await rawRequest(emulator, handSign({ body: "{}" }))).Error?.Code).toBe("FailedOperation.QueryTaskInfoFailed");
   });
 });

@@ -127,19 +127,23 @@ describe("version, action and region", () => {
   it.each<[string, HandSigned, string]>([
     ["another version", { version: "2020-01-01" }, "NoSuchVersion"],
     ["an unknown action", { action: "DescribeEverything" }, "InvalidAction"],
-    ["an unsupported region", { region: "ap-guangzhou" }, "UnsupportedRegion"],
+    ["an unsupported region", { region: "ap-seoul" }, "UnsupportedRegion"],
+    ["a region of another cloud", { region: "us-east-1" }, "UnsupportedRegion"],
     ["no region", { region: null }, "UnsupportedRegion"],
     ["no action", { extraHeaders: { "X-TC-Action": "" } }, "MissingParameter"],
   ])("answers %s with its code", async (_, h, code) => {
     expect(await errorCode(emulator, h)).toBe(code);
   });
 
-  it.each(["ap-bangkok", "ap-jakarta", "ap-mumbai", "ap-singapore"])("serves %s", async (region) => {
+  // The regions TRTC's stream-ingest pages list (API page, international and China sites).
+  it.each([
+    "ap-bangkok", "ap-jakarta", "ap-mumbai", "ap-singapore", "ap-guangzhou", "ap-tokyo", "ap-beijing", "ap-shanghai", "ap-chongqing",
+  ])("serves %s", async (region) => {
     expect((await sdkClient(emulator, { region }).DescribeStreamIngest({ SdkAppId: DEMO_APP, TaskId: DEMO_TASK })).Status).toBe("InProgress");
   });
 
   it("checks the signature before the version, action and region", async () => {
-    expect(await errorCode(emulator, { region: "ap-guangzhou", secretKey: "wrong" })).toBe("AuthFailure.SignatureFailure");
+    expect(await errorCode(emulator, { region: "ap-seoul", secretKey: "wrong" })).toBe("AuthFailure.SignatureFailure");
   });
 
   it("answers methods other than GET and POST with UnsupportedProtocol", async () => {

@@ -1,7 +1,8 @@
 /**
  * A model of the rate-limit figure (b), for choosing the throttling policy without waiting on 60 real processes:
- * N callers invoke at once, each makes attempts with lib/retry.ts's own backoffDelay/fitDelay, against a sliding
- * 1000 ms window of `limit` accepted requests (throttled requests take no quota), as the emulator implements it.
+ * N callers invoke at once, each makes attempts with lib/retry.ts's own backoffDelay and canRetry and the deadline's
+ * own fitWait (lib/deadline.ts), against a sliding 1000 ms window of `limit` accepted requests (throttled requests
+ * take no quota), as the emulator implements it.
  *
  *   npx tsx bench/herd-model.ts [--trials 2000] [--callers 25,40,60,100] [--base 2000] [--attempts 3]
  *
@@ -9,7 +10,8 @@
  * the distribution of upstream requests and of the slowest answer. `npm run bench` measures the real thing.
  */
 import { parseArgs } from "node:util";
-import { DEFAULT_RETRY_POLICY, backoffDelay, fitDelay, type RetryPolicy } from "../lib/retry";
+import { Deadline } from "../lib/deadline";
+import { DEFAULT_RETRY_POLICY, backoffDelay, canRetry, type RetryPolicy } from "../lib/retry";
 
 interface Outcome {
   answered: number;
@@ -18,7 +20,8 @@ interface Outcome {
 }
 
 function simulate(callers: number, policy: RetryPolicy, random: () => number, limit = 20, remainingMs = 15_000): Outcome {
-  const deadline = remainingMs - Math.min(1000, Math.max(100, Math.floor(remainingMs * 0.1))); // answerMargin
+  let simulatedNow = 0;
+  const deadline = Deadline.fromRemaining(remainingMs, { now: () => simulatedNow, sleep: async () => undefined });
   const queue: Array<{ at: number; caller: number }> = [];
   const accepted: number[] = [];
   const state = Array.from({ length: callers }, () => ({ attempts: 0, ok: false, doneAt: 0 }));
@@ -40,9 +43,9 @@ function simulate(callers: number, policy: RetryPolicy, random: () => number, li
       c.doneAt = arrives + 1;
       continue;
     }
-    const now = arrives + 1; // RequestLimitExceeded is back
-    const delay = fitDelay(backoffDelay(c.attempts - 1, true, policy, random), c.attempts, now, deadline, policy);
-    if (c.attempts >= policy.maxAttempts || deadline - (now + delay) < policy.minAttemptMs) {
+    const now = (simulatedNow = arrives + 1); // RequestLimitExceeded is back
+    const delay = deadline.fitWait(backoffDelay(c.attempts - 1, true, policy, random), policy.maxAttempts - c.attempts);
+    if (!canRetry(c.attempts, delay, deadline, policy)) {
       c.doneAt = now;
       continue;
     }

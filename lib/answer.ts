@@ -16,6 +16,9 @@ import { waitForStatus } from "./wait";
 
 type Query = Extract<Reading, { kind: "single" | "batch" }>;
 
+/** A record in this container's memory answers at once; the bound only matters for Redis. */
+const MEMORY_CALL_MS = 50;
+
 /** Records are read only where a callback can have written one: a callback key is (or may be, from the secret) set. */
 const callbacksOn = (runtime: ReadyRuntime) => Boolean(runtime.config.callbacks.key || runtime.config.secret);
 
@@ -27,7 +30,7 @@ function storyTeller(runtime: ReadyRuntime, invocation: Invocation) {
     const ask = (_fresh: boolean) => fleet.query(deps, params, invocation);
     if (!callbacksOn(runtime)) return ask(false);
     const task = { sdkAppId: params.SdkAppId, taskId: params.TaskId, region: config.region };
-    return queryWithStory(task, ask, { records: runtime.records, retentionMs: config.callbacks.retentionMs, timeoutMs: config.redis?.timeoutMs ?? 50 });
+    return queryWithStory(task, ask, { records: runtime.records, retentionMs: config.callbacks.retentionMs, timeoutMs: invocation.deadline.storeCallMs(config.redis?.timeoutMs ?? MEMORY_CALL_MS) });
   };
 }
 
@@ -46,15 +49,15 @@ async function answerQuery(runtime: ReadyRuntime, query: Query, invocation: Invo
 
 async function answerCallback(runtime: ReadyRuntime, request: CallbackRequest, invocation: Invocation): Promise<CallbackOutcome> {
   const { config } = runtime;
-  const now = Date.now();
+  const { deadline } = invocation;
   return receiveCallback(request, {
-    key: await runtime.callbackKey(invocation.deadline),
+    key: await runtime.callbackKey(deadline),
     allowed: config.allowedSdkAppIds,
     records: runtime.records,
     retentionMs: config.callbacks.retentionMs,
     region: config.region,
-    now,
-    writeWithinMs: invocation.deadline - now,
+    now: deadline.now(),
+    writeWithinMs: deadline.recordWriteMs(),
   });
 }
 

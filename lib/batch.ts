@@ -8,7 +8,7 @@
 import type { Fleet } from "./fleet/fleet";
 import type { BatchTask } from "./input";
 import type { TaskParams } from "./params";
-import { addStats, emptyStats, type QueryDeps, type QueryStats, type TaskResult } from "./query-task";
+import { addStats, emptyStats, type QueryDeps, type QueryInvocation, type QueryStats, type TaskResult } from "./query-task";
 
 /** Upstream calls in flight at once: keeps the pace up to ~400 ms upstream latency, and bounds sockets and memory. */
 export const BATCH_CONCURRENCY = 8;
@@ -31,7 +31,7 @@ export interface BatchResult {
 export const isBatchResult = (value: unknown): value is BatchResult =>
   typeof value === "object" && value !== null && Array.isArray((value as BatchResult).results);
 
-export interface BatchDeps extends Pick<QueryDeps, "api" | "config" | "now" | "sleep" | "random"> {
+export interface BatchDeps extends Pick<QueryDeps, "api" | "config" | "random"> {
   /** The container's budget, cache and single-flight (lib/fleet/fleet.ts): batches share them with everything else. */
   fleet: Fleet;
   concurrency?: number;
@@ -41,7 +41,7 @@ export interface BatchDeps extends Pick<QueryDeps, "api" | "config" | "now" | "s
 export async function runBatch(
   deps: BatchDeps,
   tasks: readonly BatchTask[],
-  invocation: { requestId: string; deadline: number },
+  invocation: QueryInvocation,
 ): Promise<{ result: BatchResult; stats: QueryStats }> {
   const results: TaskResult[] = new Array(tasks.length);
   // Identical tasks are asked once; every slot that names one gets its answer.

@@ -6,6 +6,7 @@
  */
 import { readConfig, type FunctionConfig, type RedisSettings } from "./config";
 import { CredentialSource } from "./credentials";
+import type { Deadline } from "./deadline";
 import type { TrtcFunctionError } from "./errors";
 import { Fleet } from "./fleet/fleet";
 import { loadSharedStore, type SharedStore } from "./fleet/store";
@@ -25,7 +26,7 @@ export interface ReadyRuntime {
   /** The tasks' callback records: the fleet's Redis when configured (never this container's memory then), else memory. */
   records: RecordStore;
   /** The callback key, by `deadline`: TRTC_CALLBACK_KEY, or the secret's CallbackKey; undefined refuses callbacks. */
-  callbackKey: (deadline: number) => Promise<string | undefined>;
+  callbackKey: (deadline: Deadline) => Promise<string | undefined>;
   logger: Logger;
 }
 
@@ -52,7 +53,7 @@ export function createRuntime({ env = process.env, write }: RuntimeOptions = {})
     return { ok: false, error: reading.error, logger };
   }
   const { config } = reading;
-  let callbackKey = async (_deadline: number) => config.callbacks.key;
+  let callbackKey = async (_deadline: Deadline) => config.callbacks.key;
   if (config.secret) {
     // AWS Secrets Manager: the keys come from the secret, read within each invocation's deadline when older than its TTL.
     const keys = new SecretKeys({ secretId: config.secret.secretId, ttlMs: config.secret.ttlMs, logger });

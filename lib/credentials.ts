@@ -1,3 +1,4 @@
+import type { Deadline } from "./deadline";
 import { TrtcFunctionError } from "./errors";
 
 export interface Credentials {
@@ -65,20 +66,20 @@ export type CredentialReader = () => Credentials;
 export class CredentialSource {
   private reader: CredentialReader;
   private cached: Credentials | undefined;
-  private preparer: ((deadline: number) => Promise<void>) | undefined;
+  private preparer: ((deadline: Deadline) => Promise<void>) | undefined;
 
   constructor(reader: CredentialReader = () => credentialsFromEnv()) {
     this.reader = reader;
   }
 
-  use(reader: CredentialReader, prepare?: (deadline: number) => Promise<void>): void {
+  use(reader: CredentialReader, prepare?: (deadline: Deadline) => Promise<void>): void {
     this.reader = reader;
     this.preparer = prepare;
     this.cached = undefined;
   }
 
-  /** Makes the keys ready for an invocation that must answer by `deadline` (a no-op for environment keys). */
-  async prepare(deadline: number): Promise<void> {
+  /** Makes the keys ready for an invocation, within its deadline (a no-op for environment keys). */
+  async prepare(deadline: Deadline): Promise<void> {
     await this.preparer?.(deadline);
   }
 

@@ -139,19 +139,21 @@ export interface ErrorPayload {
 
 /**
  * An error this function raises on purpose: it carries a catalogued code and, where TRTC answered, its RequestId.
- * Everything thrown inside the function is turned into one of these before it reaches a caller.
+ * Everything thrown inside the function is turned into one of these before it reaches a caller. Whether it may be
+ * retried is the catalogue's to say, always ({@link describeErrorCode}: a code TRTC adds later by its prefix, else
+ * not retryable): no caller decides it on the side.
  */
 export class TrtcFunctionError extends Error {
   readonly code: string;
   readonly requestId: string | undefined;
   readonly retryable: boolean;
 
-  constructor(code: string, message: string, options: { requestId?: string; retryable?: boolean; cause?: unknown } = {}) {
+  constructor(code: string, message: string, options: { requestId?: string; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "TrtcFunctionError";
     this.code = code;
     this.requestId = options.requestId || undefined;
-    this.retryable = options.retryable ?? describeErrorCode(code).retryable;
+    this.retryable = describeErrorCode(code).retryable;
   }
 
   toPayload(): ErrorPayload {

@@ -3,7 +3,7 @@
  * Everything else in the function sees one {@link Invocation}.
  */
 import { randomUUID } from "node:crypto";
-import { answerMargin } from "./retry";
+import { Deadline, systemClock, type Clock } from "./deadline";
 
 export type Platform = "aws" | "scf" | "local";
 
@@ -14,9 +14,10 @@ export interface Invocation {
   platform: Platform;
   /** The platform's request id (AWS awsRequestId, SCF request_id), or a fresh UUID locally. */
   requestId: string;
+  /** Epoch ms (on the deadline's clock) when the invocation was seen. */
   startedAt: number;
-  /** Epoch ms by which the function must have answered (the platform's limit minus a margin). */
-  deadline: number;
+  /** The invocation's one clock: when it must have answered (the platform's limit minus a margin), and every cut of it. */
+  deadline: Deadline;
 }
 
 /** What either platform's context may carry (AWS: awsRequestId; SCF: request_id, time_limit_in_ms), read defensively. */
@@ -39,7 +40,8 @@ function remainingTime(context: AnyContext): number {
   return DEFAULT_TIME_LIMIT_MS;
 }
 
-export function invocationFromContext(context: unknown, now: number = Date.now()): Invocation {
+/** The invocation as the function sees it; `clock` is injectable for tests. */
+export function invocationFromContext(context: unknown, clock: Clock = systemClock): Invocation {
   const ctx: AnyContext = typeof context === "object" && context !== null ? (context as AnyContext) : {};
   const remaining = remainingTime(ctx);
   let platform: Platform = "local";
@@ -51,10 +53,6 @@ export function invocationFromContext(context: unknown, now: number = Date.now()
     platform = "scf";
     requestId = ctx.request_id;
   }
-  return {
-    platform,
-    requestId: requestId ?? randomUUID(),
-    startedAt: now,
-    deadline: now + remaining - answerMargin(remaining),
-  };
+  const startedAt = clock.now();
+  return { platform, requestId: requestId ?? randomUUID(), startedAt, deadline: Deadline.fromRemaining(remaining, clock, startedAt) };
 }

@@ -1,13 +1,13 @@
 /**
- * The pure core: ask TRTC for one task's status within an invocation's time budget and shape the contract's result.
+ * The pure core: ask TRTC for one task's status within an invocation's deadline and shape the contract's result.
  * It never throws for anything TRTC or the network does; those become failure results.
  */
 import type { FunctionConfig } from "./config";
+import type { Deadline } from "./deadline";
 import { TrtcFunctionError, type ErrorPayload } from "./errors";
-import { isValidSdkAppId, isValidTaskId } from "./params";
-import type { TaskParams } from "./params";
-import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from "./retry";
+import { isValidSdkAppId, isValidTaskId, type TaskParams } from "./params";
 import type { Relay } from "./relay/types";
+import { DEFAULT_RETRY_POLICY, withRetries, type RetryOutcome, type RetryPolicy } from "./retry";
 import type { TrtcApi } from "./trtc-client";
 
 export interface SuccessResult {
@@ -70,14 +70,18 @@ export function addStats(total: QueryStats, one: QueryStats): QueryStats {
 export interface QueryDeps {
   api: TrtcApi;
   config: Pick<FunctionConfig, "region" | "attemptTimeoutMs" | "maxAttempts">;
-  now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   /**
    * Called before each upstream attempt (the fleet, lib/fleet/fleet.ts, paces every request with it). Resolving to
    * false means no request may start before the deadline: the query ends with the last failure, or UpstreamTimeout.
    */
   beforeAttempt?: () => boolean | void | Promise<boolean | void>;
+}
+
+/** What a query needs of its invocation (lib/platform.ts): the id to trace it by and its clock. */
+export interface QueryInvocation {
+  requestId: string;
+  deadline: Deadline;
 }
 
 /** The failure payload. Parameters are echoed only when they satisfy the rules: never a hostile value back. */
@@ -91,60 +95,54 @@ export function failureResult(error: TrtcFunctionError, params: Partial<Record<k
   };
 }
 
-/** Thrown inside an attempt that the pacer did not let start. */
-const NOT_STARTED = Symbol("not started");
-
 export function policyFor(config: QueryDeps["config"]): RetryPolicy {
   return { ...DEFAULT_RETRY_POLICY, attemptTimeoutMs: config.attemptTimeoutMs, maxAttempts: config.maxAttempts };
 }
 
 /**
- * Queries one task. Retries retryable failures with backoff inside the deadline; an expired temporary token
- * (AuthFailure.TokenFailure) is retried once, because the credential source re-reads the rotated keys.
+ * Whether a failed attempt is tried again, and whether it was throttled. Retryability is the catalogue's
+ * (lib/errors.ts), carried by the error; the one exception is an expired temporary token (AuthFailure.TokenFailure),
+ * retried once, because the credential source re-reads the rotated keys before the retry.
  */
-export async function queryTask(
-  deps: QueryDeps,
-  params: TaskParams,
-  invocation: { requestId: string; deadline: number },
-): Promise<{ result: TaskResult; stats: QueryStats }> {
-  const now = deps.now ?? Date.now;
-  let upstreamMs = 0;
-  let throttled = 0;
+function failureClassifier() {
   let tokenRetried = false;
-  let lastFailure: unknown;
+  let throttled = 0;
+  const classify = (error: unknown) => {
+    const e = error instanceof TrtcFunctionError ? error : new TrtcFunctionError("InternalError.Function", String(error));
+    if (e.code === "AuthFailure.TokenFailure" && !tokenRetried) {
+      tokenRetried = true;
+      return { retryable: true, throttled: false };
+    }
+    const isThrottled = e.code.startsWith("RequestLimitExceeded");
+    if (isThrottled) throttled++;
+    return { retryable: e.retryable, throttled: isThrottled };
+  };
+  return { classify, throttled: () => throttled };
+}
+
+/** Queries one task: retries retryable failures with backoff inside the invocation's deadline. */
+export async function queryTask(deps: QueryDeps, params: TaskParams, invocation: QueryInvocation): Promise<{ result: TaskResult; stats: QueryStats }> {
+  const { deadline, requestId: traceId } = invocation;
+  const failures = failureClassifier();
+  let upstreamMs = 0;
   /** When the last attempt was sent: the contract's checkedAt is when TRTC was asked, not when it answered. */
   let askedAt = 0;
 
-  const outcome = await withRetries(invocation.deadline, policyFor(deps.config), {
+  const outcome = await withRetries(deadline, policyFor(deps.config), {
+    beforeAttempt: deps.beforeAttempt,
     attempt: async (_attempt, timeoutMs) => {
-      if ((await deps.beforeAttempt?.()) === false) throw NOT_STARTED;
-      const started = now();
-      askedAt = started;
+      askedAt = deadline.now();
       try {
-        return await deps.api.describeStreamIngest(params, { traceId: invocation.requestId, timeoutMs: Math.max(1, Math.min(timeoutMs, invocation.deadline - now())) });
+        return await deadline.withSignal(timeoutMs, (signal) => deps.api.describeStreamIngest(params, { traceId, signal }));
       } finally {
-        upstreamMs += now() - started;
+        upstreamMs += deadline.now() - askedAt;
       }
     },
-    classify: (error) => {
-      if (error === NOT_STARTED) return { retryable: false, throttled: false };
-      lastFailure = error;
-      const e = error instanceof TrtcFunctionError ? error : new TrtcFunctionError("InternalError.Function", String(error));
-      if (e.code === "AuthFailure.TokenFailure" && !tokenRetried) {
-        tokenRetried = true;
-        return { retryable: true, throttled: false };
-      }
-      const isThrottled = e.code.startsWith("RequestLimitExceeded");
-      if (isThrottled) throttled++;
-      return { retryable: e.retryable && !e.code.startsWith("InvalidConfiguration"), throttled: isThrottled };
-    },
-    now,
-    sleep: deps.sleep,
+    classify: failures.classify,
     random: deps.random,
   });
 
-  const notStarted = outcome.error === NOT_STARTED;
-  const stats: QueryStats = { attempts: outcome.attempts - (notStarted ? 1 : 0), upstreamMs, throttled };
+  const stats: QueryStats = { attempts: outcome.attempts, upstreamMs, throttled: failures.throttled() };
   if (outcome.value) {
     const { status, requestId } = outcome.value;
     return {
@@ -161,13 +159,14 @@ export async function queryTask(
       stats,
     };
   }
-  if (notStarted) {
-    outcome.error =
-      lastFailure ?? new TrtcFunctionError("UpstreamTimeout", "Not started: the rate limit left no request slot before the invocation's deadline");
+  return { result: failureResult(queryFailure(outcome), params), stats };
+}
+
+/** The failure a query answers with: the last attempt's, or UpstreamTimeout when the pacer let none start. */
+function queryFailure(outcome: RetryOutcome<unknown>): TrtcFunctionError {
+  if (outcome.error instanceof TrtcFunctionError) return outcome.error;
+  if (outcome.notStarted && outcome.error === undefined) {
+    return new TrtcFunctionError("UpstreamTimeout", "Not started: the rate limit left no request slot before the invocation's deadline");
   }
-  const error =
-    outcome.error instanceof TrtcFunctionError
-      ? outcome.error
-      : new TrtcFunctionError("InternalError.Function", "Unexpected failure while querying TRTC", { cause: outcome.error });
-  return { result: failureResult(error, params), stats };
+  return new TrtcFunctionError("InternalError.Function", "Unexpected failure while querying TRTC", { cause: outcome.error });
 }

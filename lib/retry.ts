@@ -2,8 +2,11 @@
  * Retry budgeting: exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"),
  * a small attempt cap, and a hard deadline so the function always answers before the platform kills it.
  * Throttling waits differently: out of the window that rejected it first, then spread over the next windows (see
- * backoffDelay). Pure arithmetic plus one loop; the clock, sleep and randomness are injectable for tests.
+ * backoffDelay). Pure arithmetic plus one loop. How much time an attempt gets, whether one may still start and how
+ * a wait is fitted to the time left are the invocation's {@link Deadline}'s to say; its clock and the randomness
+ * are injectable for tests.
  */
+import type { Deadline } from "./deadline";
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -20,10 +23,8 @@ export interface RetryPolicy {
   throttleWindowMs: number;
   throttleBaseDelayMs: number;
   maxThrottleDelayMs: number;
-  /** Upper bound for one attempt, ms. */
+  /** Upper bound for one attempt, ms (the deadline cuts it shorter when less is left). */
   attemptTimeoutMs: number;
-  /** An attempt with less time than this is not started: it could not finish. */
-  minAttemptMs: number;
 }
 
 /**
@@ -41,7 +42,6 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   throttleBaseDelayMs: 2000,
   maxThrottleDelayMs: 8000,
   attemptTimeoutMs: 5000,
-  minAttemptMs: 150,
 };
 
 /**
@@ -58,41 +58,12 @@ export function backoffDelay(retry: number, throttled: boolean, policy: RetryPol
   return Math.floor(random() * ceiling);
 }
 
-/** Timers fire late on a busy machine; a wait fitted to the deadline keeps this much in hand. */
-export const TIMER_SLACK_MS = 100;
-
 /**
- * Cuts a planned wait so that the attempts still allowed fit in the time left: the next one may start no later
- * than its equal share of what remains before the last moment an attempt may start (`minAttemptMs` and
- * TIMER_SLACK_MS before the deadline). With 15 s this changes nothing; with a short budget a throttled caller
- * still makes all its attempts, earlier, instead of giving up because one long wait would not fit.
+ * Whether another attempt may start after waiting `delayMs`: within the cap, and with time for it then (the
+ * deadline decides how much an attempt needs).
  */
-export function fitDelay(delayMs: number, attemptsMade: number, now: number, deadline: number, policy: RetryPolicy): number {
-  const attemptsLeft = Math.max(1, policy.maxAttempts - attemptsMade);
-  const lastStart = deadline - policy.minAttemptMs - TIMER_SLACK_MS;
-  const share = Math.floor((lastStart - now) / attemptsLeft);
-  return Math.max(0, Math.min(delayMs, share));
-}
-
-/** Time for one attempt starting at `now`: the policy's bound, cut to what is left before the deadline. */
-export function attemptTimeout(now: number, deadline: number, policy: RetryPolicy): number {
-  return Math.min(policy.attemptTimeoutMs, deadline - now);
-}
-
-/**
- * Whether another attempt may start after waiting `delayMs`: within the cap, and with at least `minAttemptMs`
- * left before the deadline once the wait is over.
- */
-export function canRetry(attemptsMade: number, now: number, delayMs: number, deadline: number, policy: RetryPolicy): boolean {
-  return attemptsMade < policy.maxAttempts && deadline - (now + delayMs) >= policy.minAttemptMs;
-}
-
-/**
- * How long before the platform's hard limit the function stops working and answers: 10% of the remaining time,
- * between 100 ms and 1 s. Enough to classify, log and return.
- */
-export function answerMargin(remainingMs: number): number {
-  return Math.min(1000, Math.max(100, Math.floor(remainingMs * 0.1)));
+export function canRetry(attemptsMade: number, delayMs: number, deadline: Deadline, policy: RetryPolicy): boolean {
+  return attemptsMade < policy.maxAttempts && deadline.mayStartAttempt(delayMs);
 }
 
 export interface AttemptFailure {
@@ -101,43 +72,44 @@ export interface AttemptFailure {
 }
 
 export interface RetryHooks<T> {
-  /** Runs one attempt with its time limit. */
+  /**
+   * Called before each attempt (the fleet's pacer: lib/fleet/fleet.ts). Resolving to false means no attempt may
+   * start before the deadline: the loop ends with the last failure (`notStarted`).
+   */
+  beforeAttempt?: () => boolean | void | Promise<boolean | void>;
+  /** Runs one attempt with its time limit (the deadline's cut, taken once the attempt may start). */
   attempt: (attemptNumber: number, timeoutMs: number) => Promise<T>;
   /** Describes a failure: may it be retried, and is it throttling. */
   classify: (error: unknown) => AttemptFailure;
-  now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
   random?: () => number;
 }
 
 export interface RetryOutcome<T> {
   value?: T;
   error?: unknown;
+  /** Attempts made (started). */
   attempts: number;
+  /** The last attempt allowed was not started: beforeAttempt refused it. `error` is the failure before, if any. */
+  notStarted?: true;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /** Runs attempts until one succeeds, a failure is not retryable, the cap is reached or the deadline is near. */
-export async function withRetries<T>(deadline: number, policy: RetryPolicy, hooks: RetryHooks<T>): Promise<RetryOutcome<T>> {
-  const now = hooks.now ?? Date.now;
-  const sleep = hooks.sleep ?? defaultSleep;
+export async function withRetries<T>(deadline: Deadline, policy: RetryPolicy, hooks: RetryHooks<T>): Promise<RetryOutcome<T>> {
   let attempts = 0;
   let lastError: unknown;
   for (;;) {
-    const timeoutMs = attemptTimeout(now(), deadline, policy);
     // canRetry allowed the wait, but it overran (a timer fired very late): answer with what the last attempt got.
-    if (attempts > 0 && timeoutMs < policy.minAttemptMs) return { error: lastError, attempts };
+    if (attempts > 0 && !deadline.mayStartAttempt()) return { error: lastError, attempts };
+    if ((await hooks.beforeAttempt?.()) === false) return { error: lastError, attempts, notStarted: true };
     attempts++;
     try {
-      return { value: await hooks.attempt(attempts, Math.max(1, timeoutMs)), attempts };
+      return { value: await hooks.attempt(attempts, deadline.attemptMs(policy.attemptTimeoutMs)), attempts };
     } catch (error) {
       lastError = error;
       const failure = hooks.classify(error);
-      const failedAt = now();
-      const delay = fitDelay(backoffDelay(attempts - 1, failure.throttled, policy, hooks.random), attempts, failedAt, deadline, policy);
-      if (!failure.retryable || !canRetry(attempts, failedAt, delay, deadline, policy)) return { error, attempts };
-      await sleep(delay);
+      const delay = deadline.fitWait(backoffDelay(attempts - 1, failure.throttled, policy, hooks.random), policy.maxAttempts - attempts);
+      if (!failure.retryable || !canRetry(attempts, delay, deadline, policy)) return { error, attempts };
+      await deadline.sleep(delay);
     }
   }
 }

@@ -9,9 +9,9 @@ import tls from "node:tls";
 // Deep import: the per-product package is not published where we install from; esbuild keeps only this client.
 import { Client } from "tencentcloud-sdk-nodejs/tencentcloud/services/trtc/v20190722/trtc_client";
 import type { FunctionConfig } from "./config";
-import { AttemptBudget } from "./transport/fetch";
+import { failureOf } from "./transport/fetch";
 import type { CredentialSource } from "./credentials";
-import { TrtcFunctionError, describeErrorCode } from "./errors";
+import { TrtcFunctionError } from "./errors";
 
 export interface DescribeOutcome {
   status: string;
@@ -21,7 +21,8 @@ export interface DescribeOutcome {
 export interface CallOptions {
   /** Sent as X-TC-TraceId so one call can be followed from the caller through TRTC. */
   traceId: string;
-  timeoutMs: number;
+  /** Ends the call when aborted: the attempt's bound (lib/deadline.ts withSignal). */
+  signal: AbortSignal;
 }
 
 /** The upstream API as the rest of the function sees it: one typed call. */
@@ -63,19 +64,20 @@ interface SdkError {
 
 /**
  * Classifies anything the SDK throws. Transport faults were classified by the transport (lib/transport/fetch.ts),
- * which keeps its verdict on the attempt's budget because the SDK keeps only a message; what is left is TRTC's own
- * error envelope (code, message, RequestId, sizes checked by the transport) and failures of the SDK itself, whose
- * messages are never passed on.
+ * which records its verdict against the attempt's signal because the SDK keeps only a message; what is left is
+ * TRTC's own error envelope (code, message, RequestId, sizes checked by the transport) and failures of the SDK
+ * itself, whose messages are never passed on. Retryability is the catalogue's (lib/errors.ts), for every code.
  */
-export function classifySdkError(error: unknown, budget?: AttemptBudget): TrtcFunctionError {
-  if (budget?.failure) return budget.failure;
+export function classifySdkError(error: unknown, signal?: AbortSignal): TrtcFunctionError {
+  const transportVerdict = failureOf(signal);
+  if (transportVerdict) return transportVerdict;
   if (error instanceof TrtcFunctionError) return error;
   const e = (typeof error === "object" && error !== null ? error : {}) as SdkError;
   if (typeof e.code === "string" && e.code) {
     // TRTC answered with Response.Error: pass its code, message and RequestId through.
     const requestId = typeof e.requestId === "string" && e.requestId ? e.requestId : undefined;
     const message = typeof e.message === "string" && e.message ? e.message : `TRTC answered ${e.code}`;
-    return new TrtcFunctionError(e.code, message, { requestId, retryable: describeErrorCode(e.code).retryable, cause: error });
+    return new TrtcFunctionError(e.code, message, { requestId, cause: error });
   }
   // Not something TRTC or the network did (the transport classifies those): the SDK failed on what it was given.
   return new TrtcFunctionError("UpstreamInvalidResponse", "TRTC's answer could not be read", { cause: error });
@@ -93,8 +95,8 @@ export function createTrtcApi(config: FunctionConfig, credentials: CredentialSou
         endpoint: config.endpoint,
         protocol: config.target.protocol === "https:" ? "https://" : "http://",
         reqMethod: "POST",
-        // The transport (lib/transport/fetch.ts) bounds each attempt by the budget passed as its signal; this is
-        // only its fallback. Seconds, fractions allowed.
+        // The SDK passes this to the transport (lib/transport/fetch.ts) with every request, as a ceiling beside the
+        // attempt's signal, whose bound (the deadline's cut) is never longer. Seconds, fractions allowed.
         reqTimeout: config.attemptTimeoutMs / 1000,
         agent: createAgent(config),
       },
@@ -102,20 +104,16 @@ export function createTrtcApi(config: FunctionConfig, credentials: CredentialSou
   });
 
   return {
-    async describeStreamIngest(params, { traceId, timeoutMs }) {
+    async describeStreamIngest(params, { traceId, signal }) {
       // Fail on missing credentials here, classified, rather than inside the SDK's signer.
       credentials.current();
-      // The attempt's end-to-end bound (already min(attempt time-out, deadline − margin)), handed to the transport
-      // through the SDK's signal option; the transport leaves its classified failure on it.
-      const budget = new AttemptBudget(Date.now() + timeoutMs);
       let response: Record<string, unknown>;
       try {
-        response = await client.request("DescribeStreamIngest", params, {
-          signal: budget as unknown as AbortSignal,
-          headers: { "X-TC-TraceId": traceId },
-        });
+        // The SDK documents `signal` (RequestOptions) and hands it to fetch untouched (abstract_client.js
+        // doRequestWithSign3 → http_connection.js → fetch.js), with `timeout` from reqTimeout beside it.
+        response = await client.request("DescribeStreamIngest", params, { signal, headers: { "X-TC-TraceId": traceId } });
       } catch (error) {
-        const failure = classifySdkError(error, budget);
+        const failure = classifySdkError(error, signal);
         // Temporary keys expired mid-invocation: the retry must sign with the rotated ones.
         if (failure.code === "AuthFailure.TokenFailure") credentials.refresh();
         throw failure;

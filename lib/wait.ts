@@ -4,6 +4,7 @@
  * A workflow can then use one Task state instead of a Wait/Choice loop when the expected wait is short. The options
  * are read and checked by the input step (lib/input.ts).
  */
+import type { Deadline } from "./deadline";
 import { WAIT_DEFAULTS, type WaitOptions, type WaitStatus } from "./params";
 import { addStats, emptyStats, type QueryStats, type TaskResult } from "./query-task";
 
@@ -17,31 +18,21 @@ export interface WaitInfo {
 
 export type WaitedResult = TaskResult & { wait: WaitInfo };
 
-/** A poll is not started with less time than this before the deadline: it would only end in UpstreamTimeout. */
-export const MIN_POLL_BUDGET_MS = 1000;
-
-export interface WaitClock {
-  now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
-}
-
 /**
  * Polls until satisfied, until a failure that cannot pass (not retryable), or until the next poll would start after
- * the wait's end or too close to the deadline. Polls are due every pollIntervalSeconds from the start.
+ * the wait's end or too close to the deadline (the deadline's `lastPollOffset`). Polls are due every
+ * pollIntervalSeconds from the start.
  */
 export async function waitForStatus(
   poll: () => Promise<{ result: TaskResult; stats: QueryStats }>,
   options: WaitOptions,
-  deadline: number,
-  clock: WaitClock = {},
+  deadline: Deadline,
 ): Promise<{ result: WaitedResult; stats: QueryStats }> {
-  const now = clock.now ?? Date.now;
-  const sleep = clock.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const intervalMs = (options.pollIntervalSeconds ?? WAIT_DEFAULTS.pollIntervalSeconds) * 1000;
-  const started = now();
+  const started = deadline.now();
   // Offsets from the start, not epoch times: at epoch magnitudes an interval a hair over the timeout (1.0000000000000024 s
   // against 1 s) rounds to equal and would start one poll too many.
-  const endOffset = Math.min((options.waitTimeoutSeconds ?? WAIT_DEFAULTS.timeoutSeconds) * 1000, deadline - MIN_POLL_BUDGET_MS - started);
+  const endOffset = Math.min((options.waitTimeoutSeconds ?? WAIT_DEFAULTS.timeoutSeconds) * 1000, deadline.lastPollOffset(started));
   const stats = emptyStats();
   let polls = 0;
   for (;;) {
@@ -52,7 +43,7 @@ export async function waitForStatus(
     // A fixed schedule from the start: late timers must not push polls (and the last one) later and later.
     const nextOffset = polls * intervalMs;
     const stop = satisfied || (!result.ok && !result.error.retryable) || nextOffset > endOffset;
-    if (stop) return { result: { ...result, wait: { for: options.waitFor, satisfied, polls, waitedMs: now() - started } }, stats };
-    await sleep(Math.max(0, started + nextOffset - now()));
+    if (stop) return { result: { ...result, wait: { for: options.waitFor, satisfied, polls, waitedMs: deadline.now() - started } }, stats };
+    await deadline.sleep(Math.max(0, started + nextOffset - deadline.now()));
   }
 }

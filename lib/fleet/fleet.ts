@@ -5,9 +5,8 @@
  * does not answer, this container's own pacer and cache take over for that call.
  */
 import type { TaskParams } from "../params";
-import { emptyStats, failureResult, policyFor, queryTask, type QueryDeps, type QueryStats, type SuccessResult, type TaskResult } from "../query-task";
+import { emptyStats, failureResult, queryTask, type QueryDeps, type QueryInvocation, type QueryStats, type SuccessResult, type TaskResult } from "../query-task";
 import { RatePacer } from "../rate-pacer";
-import { TIMER_SLACK_MS } from "../retry";
 import { TrtcFunctionError } from "../errors";
 import type { CachedStatus, SharedStore, TaskRef } from "./store";
 
@@ -22,7 +21,7 @@ export interface FleetOptions {
 }
 
 type Answer = { result: TaskResult; stats: QueryStats };
-type Invocation = { requestId: string; deadline: number };
+type Invocation = QueryInvocation;
 
 /** Statuses kept per container at most (oldest dropped first): bounds memory whatever callers ask about. */
 export const LOCAL_CACHE_ENTRIES = 1000;
@@ -103,10 +102,11 @@ export class Fleet {
     let token: string | undefined;
     if (ttl > 0 && store) {
       // Cross-container single-flight: one container asks, the others read its answer from the store. A follower
-      // waits at most half of its time left, then asks TRTC itself.
-      const giveUpAt = this.now() + (invocation.deadline - this.now()) / 2;
+      // waits until the deadline's give-up time, then asks TRTC itself; a leader's lock lapses with its deadline.
+      const { deadline } = invocation;
+      const giveUpAt = deadline.followerGiveUpAt();
       for (;;) {
-        const found = await store.lookup(task, Math.max(1, invocation.deadline - this.now()));
+        const found = await store.lookup(task, deadline.lockMs());
         if (!found) {
           stats.redis = "fallback";
           break;
@@ -121,13 +121,13 @@ export class Fleet {
           token = found.token;
           break;
         }
-        const left = giveUpAt - this.now();
+        const left = giveUpAt - deadline.now();
         if (left <= 0) break;
-        await this.sleep(Math.max(1, Math.min(FOLLOW_POLL_MS, found.ms, left)));
+        await deadline.sleep(Math.max(1, Math.min(FOLLOW_POLL_MS, found.ms, left)));
       }
     }
-    // The last moment an attempt may start: what withRetries itself allows (a slot later than that is not taken).
-    const latestStart = invocation.deadline - policyFor(deps.config).minAttemptMs;
+    // The last moment an attempt may start, as the deadline says (a slot later than that is not taken).
+    const latestStart = invocation.deadline.lastAttemptStart();
     const answer = await queryTask({ ...deps, beforeAttempt: () => this.acquire(latestStart, stats) }, params, invocation);
     const { result } = answer;
     const entry = result.ok ? { status: result.status, requestId: result.requestId, checkedAt: Date.parse(result.checkedAt) } : undefined;
@@ -139,18 +139,11 @@ export class Fleet {
 
   /** Shares the answer of a query in flight in this container, but never past this caller's own deadline. */
   private async follow(flying: Promise<Answer>, params: TaskParams, invocation: Invocation, stats: QueryStats): Promise<Answer> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), Math.max(0, invocation.deadline - TIMER_SLACK_MS - this.now()));
-    });
-    try {
-      const shared = await Promise.race([flying, late]);
-      if (shared) return { result: { ...shared.result }, stats };
-      const error = new TrtcFunctionError("UpstreamTimeout", "The shared request for this task did not answer before the invocation's deadline");
-      return { result: failureResult(error, params), stats };
-    } finally {
-      clearTimeout(timer);
-    }
+    const { deadline } = invocation;
+    const shared = await deadline.race(flying, deadline.sharedAnswerMs());
+    if (shared) return { result: { ...shared.result }, stats };
+    const error = new TrtcFunctionError("UpstreamTimeout", "The shared request for this task did not answer before the invocation's deadline");
+    return { result: failureResult(error, params), stats };
   }
 
   private fromLocal(key: string, params: TaskParams): SuccessResult | undefined {

@@ -11,13 +11,15 @@ import { httpReplyFor } from "../http-response";
 import { readInput, type Reading } from "../input";
 import { logLineOf } from "../log-line";
 import { asFunctionError, type Outcome } from "../outcome";
+import { systemClock, type Clock } from "../deadline";
 import { invocationFromContext } from "../platform";
 import { render, type ReplyTo } from "../render";
 import type { FunctionContext, FunctionMiddleware, FunctionRequest } from "./types";
 
 export interface EdgeOptions {
   runtime: Runtime;
-  now?: () => number;
+  /** The invocation's clock (tests inject one). */
+  clock?: Clock;
 }
 
 /** What the edge keeps between its two hooks (middy's per-request `internal`). */
@@ -40,12 +42,12 @@ function read(kind: EventKind | undefined, event: unknown, runtime: Runtime): Re
   }
 }
 
-export function edge({ runtime, now = Date.now }: EdgeOptions): FunctionMiddleware<EdgeState> {
+export function edge({ runtime, clock = systemClock }: EdgeOptions): FunctionMiddleware<EdgeState> {
   return {
     before: (request: FunctionRequest<EdgeState>) => {
       // SCF and local callers may pass no context at all.
       if (typeof request.context !== "object" || request.context === null) request.context = {} as FunctionContext;
-      request.context.invocation = invocationFromContext(request.context, now());
+      request.context.invocation = invocationFromContext(request.context, clock);
       const kind = recogniseEvent(request.event);
       request.internal = { kind, replyTo: replyToFor(kind, request.event, runtime) };
       request.event = read(kind, request.event, runtime);
@@ -53,7 +55,7 @@ export function edge({ runtime, now = Date.now }: EdgeOptions): FunctionMiddlewa
     after: (request: FunctionRequest<EdgeState>) => {
       const outcome = request.response as Outcome;
       const { kind, replyTo } = request.internal;
-      const line = logLineOf(outcome, request.context.invocation, kind, now());
+      const line = logLineOf(outcome, request.context.invocation, kind, clock.now());
       runtime.logger.log(line.level, line.message, line.fields);
       const rendered = render(outcome, replyTo);
       if (rendered.thrown) throw rendered.thrown;

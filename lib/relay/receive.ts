@@ -10,9 +10,6 @@ import type { CallbackOutcome } from "../outcome";
 import { verifyCallback } from "./callback";
 import type { RecordStore } from "./types";
 
-/** A callback is answered within 1 s (the contract), whatever the store does: the record's write gets at most this. */
-export const RECORD_WRITE_MAX_MS = 800;
-
 export interface ReceiveDeps {
   /** The callback key (TRTC_CALLBACK_KEY or the secret's CallbackKey); undefined refuses every callback. */
   key: string | undefined;
@@ -22,7 +19,7 @@ export interface ReceiveDeps {
   /** The fleet's region: the task's keys name it, although a record is per (SdkAppId, TaskId). */
   region: string;
   now: number;
-  /** Time left for the write, ms (the invocation's deadline cuts RECORD_WRITE_MAX_MS). */
+  /** How long the record's write may take, ms (lib/deadline.ts recordWriteMs). */
   writeWithinMs: number;
 }
 
@@ -36,7 +33,7 @@ export async function receiveCallback(request: CallbackRequest, deps: ReceiveDep
   const { task, event } = verdict;
   const identity = { sdkAppId: task.sdkAppId, taskId: task.taskId };
   const ref = { ...identity, region: deps.region };
-  const recorded = await deps.records.recordEvent(ref, event, deps.retentionMs, Math.min(RECORD_WRITE_MAX_MS, deps.writeWithinMs));
+  const recorded = await deps.records.recordEvent(ref, event, deps.retentionMs, deps.writeWithinMs);
   if (recorded === undefined) return { ok: false, error: unavailable(), ...identity };
   return { ok: true, recorded, ...identity, eventType: event.type, status: event.status };
 }

@@ -2,13 +2,16 @@
  * The SDK's HTTP transport, owned by the function. tencentcloud-sdk-nodejs sends every request through
  * `fetch(url, {method, headers, body, agent, signal, timeout})` of node-fetch 2 (common/http/fetch.js); the build
  * aliases `node-fetch` to this module (build/build.ts), so the real SDK still builds, signs and parses each request,
- * and this module alone decides how long an attempt may take and how much it may read.
+ * and this module alone bounds each exchange and decides how much it may read.
  *
  * Why not node-fetch: it times the headers and the body separately (one attempt could take twice its bound), starts
  * no timer while a request waits for a socket on a full agent, leaves the socket open when it gives up on a body,
  * reads bodies of any size (and inflates gzip without a limit), follows redirects (re-sending X-TC-Token), and puts
- * header values into its error messages. Here one timer bounds the whole exchange — queued on the agent, connecting,
- * headers, body — and whatever ends the attempt destroys its request, response and decompressor and clears the timer.
+ * header values into its error messages. Here the whole exchange — queued on the agent, connecting, headers, body — is
+ * bounded, as node-fetch promises, by both the request's `signal` (the SDK passes `options.signal` through: the
+ * attempt's bound from the invocation's deadline, lib/deadline.ts) and its `timeout` (the SDK's reqTimeout, a
+ * ceiling per request), whichever ends first; and whatever ends the attempt destroys its request, response and
+ * decompressor, clears the timer and drops the abort listener.
  *
  * What the SDK reads of a response (abstract_client.js parseResponse): `status`, `statusText`, `headers.get()`, and
  * `json()` (or `body` for text/event-stream). The whole body is read here, within the cap, before the SDK sees it,
@@ -26,13 +29,21 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
 /** Sizes of the envelope's fields that are passed on into an answer or a log line. */
 const FIELD_LIMITS = { Status: 64, RequestId: 128, Code: 128, Message: 1024 } as const;
 
+/** The bound of a request given neither a signal nor a time-out: the SDK's own reqTimeout default. */
+const DEFAULT_TIMEOUT_MS = 60_000;
+
 /**
- * Passed as the request's `signal` (the SDK hands `options.signal` through untouched): the attempt's deadline, and
- * the classified failure, which the SDK would otherwise flatten into a message.
+ * The transport's verdict on each failed exchange, by the request's signal. The SDK flattens whatever fetch throws
+ * into a message (abstract_client.js: `new TencentCloudSDKHttpException(e.message)`), so the classified error must
+ * travel beside it: the signal is the one object both the caller (lib/trtc-client.ts) and this module hold for an
+ * attempt. Not the abort reason: most verdicts (a reset, an oversized or broken body) are not aborts, and only the
+ * signal's owner can set a reason. A WeakMap: the entry goes with the signal, nothing to clean up.
  */
-export class AttemptBudget {
-  failure: TrtcFunctionError | undefined;
-  constructor(readonly deadline: number) {}
+const failures = new WeakMap<AbortSignal, TrtcFunctionError>();
+
+/** The transport's classified failure of the exchange made with `signal`, if it failed. */
+export function failureOf(signal: AbortSignal | undefined): TrtcFunctionError | undefined {
+  return signal && failures.get(signal);
 }
 
 export interface FetchInit {
@@ -40,8 +51,9 @@ export interface FetchInit {
   headers?: Record<string, string | number | undefined>;
   body?: string | Buffer;
   agent?: http.Agent;
-  signal?: unknown;
-  /** node-fetch's per-request time-out in ms (the SDK's reqTimeout); used when no AttemptBudget is given. */
+  /** Ends the exchange when aborted (the attempt's bound). */
+  signal?: AbortSignal | null;
+  /** node-fetch's per-request time-out in ms (the SDK's reqTimeout); 0 or absent: DEFAULT_TIMEOUT_MS. */
   timeout?: number;
 }
 
@@ -56,8 +68,15 @@ export interface BufferedResponse {
 /** Network error codes that may be named in an answer: they say what failed, and carry nothing of the request. */
 const NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ECONNABORTED"]);
 
-const timeoutError = (ms: number) => new TrtcFunctionError("UpstreamTimeout", `TRTC did not answer within ${ms} ms`);
+const timeoutError = (ms: number | undefined) =>
+  new TrtcFunctionError("UpstreamTimeout", ms === undefined ? "TRTC did not answer in time" : `TRTC did not answer within ${ms} ms`);
 const invalid = (why: string) => new TrtcFunctionError("UpstreamInvalidResponse", `TRTC answered with ${why}`);
+
+/** An aborted signal ends the attempt as a time-out: the bound it carries (lib/deadline.ts TimeoutReason) if any. */
+function abortError(signal: AbortSignal): TrtcFunctionError {
+  const ms = (signal.reason as { ms?: unknown } | undefined)?.ms;
+  return timeoutError(typeof ms === "number" ? ms : undefined);
+}
 
 function networkError(error: unknown): TrtcFunctionError {
   const code = (error as { code?: unknown } | undefined)?.code;
@@ -98,41 +117,59 @@ function isJson(contentType: string | undefined): boolean {
   return /^application\/json\s*(;|$)/i.test(contentType ?? "");
 }
 
+/**
+ * One exchange's bounds and the parts that must not outlive it. `finish` settles it once: on failure it destroys the
+ * request, response and decompressor (the socket is not returned to the pool) and records the verdict on the
+ * signal; either way it clears the timer and drops the abort listener.
+ */
+class Exchange {
+  request: http.ClientRequest | undefined;
+  response: http.IncomingMessage | undefined;
+  inflater: Transform | undefined;
+  settled = false;
+  private readonly timer: NodeJS.Timeout;
+  private readonly onAbort = () => this.finish(abortError(this.signal!));
+
+  constructor(
+    private readonly signal: AbortSignal | undefined,
+    timeoutMs: number,
+    private readonly settle: (failure: TrtcFunctionError | undefined, value?: BufferedResponse) => void,
+  ) {
+    // Both bounds armed before the request may wait for a socket.
+    this.timer = setTimeout(() => this.finish(timeoutError(timeoutMs)), timeoutMs);
+    if (signal?.aborted) this.finish(abortError(signal));
+    else signal?.addEventListener("abort", this.onAbort, { once: true });
+  }
+
+  finish(failure: TrtcFunctionError | undefined, value?: BufferedResponse): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.signal?.removeEventListener("abort", this.onAbort);
+    if (failure) {
+      this.inflater?.destroy();
+      this.response?.destroy();
+      this.request?.destroy();
+      if (this.signal) failures.set(this.signal, failure);
+    }
+    this.settle(failure, value);
+  }
+}
+
 /** node-fetch-compatible entry point (the SDK calls `fetch(url, init)` and reads the result as described above). */
 export default function boundedFetch(url: string, init: FetchInit = {}): Promise<BufferedResponse> {
-  const budget = init.signal instanceof AttemptBudget ? init.signal : new AttemptBudget(Date.now() + (init.timeout || 60_000));
-  const boundMs = Math.max(1, budget.deadline - Date.now());
-
+  const signal = init.signal instanceof AbortSignal ? init.signal : undefined;
+  const timeoutMs = init.timeout && init.timeout > 0 ? init.timeout : DEFAULT_TIMEOUT_MS;
   return new Promise<BufferedResponse>((resolve, reject) => {
-    let request: http.ClientRequest | undefined;
-    let response: http.IncomingMessage | undefined;
-    let inflater: Transform | undefined;
-    let settled = false;
-
-    const finish = (failure: TrtcFunctionError | undefined, value?: BufferedResponse) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (failure) {
-        // Nothing of a failed attempt may stay open: the socket is destroyed, not returned to the pool.
-        inflater?.destroy();
-        response?.destroy();
-        request?.destroy();
-        budget.failure = failure;
-        reject(failure);
-      } else resolve(value!);
-    };
-    // One timer for the whole exchange, armed before the request may wait for a socket.
-    const timer = setTimeout(() => finish(timeoutError(boundMs)), boundMs);
-
+    const x = new Exchange(signal, timeoutMs, (failure, value) => (failure ? reject(failure) : resolve(value!)));
+    if (x.settled) return;
     const target = new URL(url);
     const headers: Record<string, string | number> = { Accept: "application/json", "Accept-Encoding": "gzip, deflate" };
     for (const [name, value] of Object.entries(init.headers ?? {})) if (value !== undefined) headers[name] = value;
     const body = init.body === undefined ? undefined : Buffer.isBuffer(init.body) ? init.body : Buffer.from(String(init.body));
     if (body) headers["Content-Length"] = body.length;
-
     try {
-      request = (target.protocol === "https:" ? https : http).request({
+      x.request = (target.protocol === "https:" ? https : http).request({
         protocol: target.protocol,
         hostname: target.hostname,
         port: target.port || undefined,
@@ -143,71 +180,74 @@ export default function boundedFetch(url: string, init: FetchInit = {}): Promise
       });
     } catch {
       // Node names the header, but an error here must not carry any value of the request (a key, a token).
-      return finish(new TrtcFunctionError("InvalidConfiguration.Credentials", "A credential holds a character that cannot be sent in an HTTP header"));
+      return x.finish(new TrtcFunctionError("InvalidConfiguration.Credentials", "A credential holds a character that cannot be sent in an HTTP header"));
     }
-    request.on("error", (error) => finish(networkError(error)));
-    request.once("response", (res) => {
-      response = res;
-      const status = res.statusCode ?? 0;
-      const contentType = res.headers["content-type"];
-      if (status >= 300 && status < 400) return finish(new TrtcFunctionError("UpstreamHttpError", `TRTC answered HTTP ${status} (redirects are not followed)`, { retryable: true }));
-      if (!isJson(contentType)) {
-        if (status !== 200) return finish(httpError(status));
-        return finish(invalid(`content type ${contentType ? JSON.stringify(contentType.slice(0, 64)) : "none"} instead of JSON`));
-      }
-      const inflate = decompressor(res.headers["content-encoding"]);
-      if (inflate === null) return finish(invalid("a content encoding it was not asked for"));
-      inflater = inflate;
-      const declared = Number(res.headers["content-length"]);
-      if (!inflate && declared > MAX_RESPONSE_BYTES) return finish(invalid(`a body over ${MAX_RESPONSE_BYTES} bytes`));
-
-      const chunks: Buffer[] = [];
-      let size = 0;
-      const source = inflate ? res.pipe(inflate) : res;
-      // A connection that closes before the body is complete is a network fault, seen at once.
-      res.once("aborted", () => finish(networkError(undefined)));
-      res.on("error", (error) => finish(networkError(error)));
-      res.once("close", () => {
-        if (!res.complete) finish(networkError(undefined));
-      });
-      inflate?.on("error", () => finish(invalid("a body that does not decompress")));
-      source.on("data", (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_RESPONSE_BYTES) return finish(invalid(`a body over ${MAX_RESPONSE_BYTES} bytes`));
-        chunks.push(chunk);
-      });
-      source.once("end", () => {
-        if (settled) return;
-        let data: unknown;
-        try {
-          data = JSON.parse(Buffer.concat(chunks, size).toString("utf8"));
-        } catch {
-          return finish(invalid("a body that is not JSON"));
-        }
-        const envelopeFault = checkEnvelope(data);
-        if (envelopeFault) return finish(status === 200 ? envelopeFault : httpError(status));
-        if (status !== 200) {
-          // A gateway that answers 4xx/5xx with TRTC's own error envelope: keep TRTC's code and RequestId.
-          const r = (data as { Response: { Error?: { Code?: unknown; Message?: unknown }; RequestId?: unknown } }).Response;
-          if (typeof r.Error?.Code === "string" && r.Error.Code) {
-            return finish(
-              new TrtcFunctionError(r.Error.Code, typeof r.Error.Message === "string" ? r.Error.Message : `TRTC answered HTTP ${status}`, {
-                requestId: typeof r.RequestId === "string" ? r.RequestId : undefined,
-              }),
-            );
-          }
-          return finish(httpError(status));
-        }
-        finish(undefined, {
-          status,
-          statusText: res.statusMessage ?? "",
-          headers: { get: (name: string) => headerValue(res, name) },
-          json: async () => data,
-        });
-      });
-    });
-    request.end(body);
+    x.request.on("error", (error) => x.finish(networkError(error)));
+    x.request.once("response", (res) => readResponse(x, res));
+    x.request.end(body);
   });
+}
+
+/** Reads a response within the size cap, then hands the parsed body to {@link answerOf}. */
+function readResponse(x: Exchange, res: http.IncomingMessage): void {
+  x.response = res;
+  const status = res.statusCode ?? 0;
+  const contentType = res.headers["content-type"];
+  if (status >= 300 && status < 400) return x.finish(new TrtcFunctionError("UpstreamHttpError", `TRTC answered HTTP ${status} (redirects are not followed)`));
+  if (!isJson(contentType)) {
+    if (status !== 200) return x.finish(httpError(status));
+    return x.finish(invalid(`content type ${contentType ? JSON.stringify(contentType.slice(0, 64)) : "none"} instead of JSON`));
+  }
+  const inflate = decompressor(res.headers["content-encoding"]);
+  if (inflate === null) return x.finish(invalid("a content encoding it was not asked for"));
+  x.inflater = inflate;
+  const declared = Number(res.headers["content-length"]);
+  if (!inflate && declared > MAX_RESPONSE_BYTES) return x.finish(invalid(`a body over ${MAX_RESPONSE_BYTES} bytes`));
+
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const source = inflate ? res.pipe(inflate) : res;
+  // A connection that closes before the body is complete is a network fault, seen at once.
+  res.once("aborted", () => x.finish(networkError(undefined)));
+  res.on("error", (error) => x.finish(networkError(error)));
+  res.once("close", () => {
+    if (!res.complete) x.finish(networkError(undefined));
+  });
+  inflate?.on("error", () => x.finish(invalid("a body that does not decompress")));
+  source.on("data", (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > MAX_RESPONSE_BYTES) return x.finish(invalid(`a body over ${MAX_RESPONSE_BYTES} bytes`));
+    chunks.push(chunk);
+  });
+  source.once("end", () => {
+    if (x.settled) return;
+    let data: unknown;
+    try {
+      data = JSON.parse(Buffer.concat(chunks, size).toString("utf8"));
+    } catch {
+      return x.finish(invalid("a body that is not JSON"));
+    }
+    const answer = answerOf(status, data, res);
+    if (answer instanceof TrtcFunctionError) x.finish(answer);
+    else x.finish(undefined, answer);
+  });
+}
+
+/** A complete JSON body: the response the SDK reads, or the failure it stands for. */
+function answerOf(status: number, data: unknown, res: http.IncomingMessage): BufferedResponse | TrtcFunctionError {
+  const envelopeFault = checkEnvelope(data);
+  if (envelopeFault) return status === 200 ? envelopeFault : httpError(status);
+  if (status !== 200) {
+    // A gateway that answers 4xx/5xx with TRTC's own error envelope: keep TRTC's code and RequestId.
+    const r = (data as { Response: { Error?: { Code?: unknown; Message?: unknown }; RequestId?: unknown } }).Response;
+    if (typeof r.Error?.Code === "string" && r.Error.Code) {
+      return new TrtcFunctionError(r.Error.Code, typeof r.Error.Message === "string" ? r.Error.Message : `TRTC answered HTTP ${status}`, {
+        requestId: typeof r.RequestId === "string" ? r.RequestId : undefined,
+      });
+    }
+    return httpError(status);
+  }
+  return { status, statusText: res.statusMessage ?? "", headers: { get: (name: string) => headerValue(res, name) }, json: async () => data };
 }
 
 /**

@@ -5,8 +5,8 @@
  * on a background timer that nobody awaits (a failed refresh there is an unhandled rejection, which ends a Lambda
  * container) and knows nothing of the invocation's deadline. Here the secret is read when an invocation finds the
  * keys older than the TTL, inside that invocation's time: the fetch is aborted (its socket destroyed by the AWS SDK)
- * within the deadline (see SECRET_FETCH_MAX_MS), and concurrent invocations share one fetch, each waiting no longer
- * than its own bound.
+ * at the bound the invocation's deadline gives a read (lib/deadline.ts secretReadMs: a first read, or a refresh with
+ * keys in hand), and concurrent invocations share one fetch, each waiting no longer than its own bound.
  *
  * Failures: a refused secret (not found, access denied, malformed value) is `InvalidConfiguration.Secret`; Secrets
  * Manager failing, throttling, unreachable or hanging is `UpstreamSecretsError` (retryable) — unless keys were read
@@ -17,18 +17,11 @@
  */
 import { CALLBACK_KEY } from "../config";
 import { credentialsFromSecret, type Credentials } from "../credentials";
+import type { Deadline } from "../deadline";
 import { TrtcFunctionError } from "../errors";
 import type { Logger } from "../logger";
 
 export const SECRET_ID_ENV = "TRTC_CREDENTIALS_SECRET_ID";
-
-/**
- * A healthy GetSecretValue takes tens of ms. A first read may take up to this (and never past the deadline); a
- * refresh, with keys in hand, at most REFRESH_MAX_MS or a quarter of the time left, so that a hanging Secrets
- * Manager still leaves the invocation time to ask TRTC with the keys it has.
- */
-export const SECRET_FETCH_MAX_MS = 3000;
-export const REFRESH_MAX_MS = 1000;
 
 /** Error names that mean the secret or the permission is wrong, not that Secrets Manager is having a bad moment. */
 const PERMANENT = new Set([
@@ -52,6 +45,7 @@ export interface SecretKeysOptions {
   logger: Logger;
   /** The AWS SDK client and command; default: @aws-sdk/client-secrets-manager from the runtime. */
   client?: () => { client: SecretsClient; command: (secretId: string) => unknown };
+  /** The container's clock, for the TTL (each read's bound comes from the invocation's deadline). */
   now?: () => number;
 }
 
@@ -81,15 +75,6 @@ function runtimeClient(secretId: string): { client: SecretsClient; command: (sec
   };
 }
 
-/** Resolves with `promise`, or rejects with `onTimeout()` at `deadline`; its timer never outlives the call. */
-function byDeadline<T>(promise: Promise<T>, deadline: number, now: () => number, onTimeout: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), Math.max(0, deadline - now()));
-  });
-  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
-}
-
 export class SecretKeys {
   private keys: Credentials | undefined;
   private callback: string | undefined;
@@ -113,14 +98,14 @@ export class SecretKeys {
     return this.keys;
   }
 
-  /** Reads the secret if the keys are older than the TTL, by `deadline` at the latest. */
-  async prepare(deadline: number): Promise<void> {
+  /** Reads the secret if the keys are older than the TTL, within the bound `deadline` gives a read. */
+  async prepare(deadline: Deadline): Promise<void> {
     if (this.keys && this.now() - this.readAt < this.options.ttlMs) return;
-    const remaining = Math.max(0, deadline - this.now());
-    const until = this.now() + (this.keys ? Math.min(REFRESH_MAX_MS, remaining / 4) : Math.min(SECRET_FETCH_MAX_MS, remaining));
-    this.inflight ??= this.fetch(until).finally(() => (this.inflight = undefined));
+    const boundMs = deadline.secretReadMs(this.keys !== undefined);
+    this.inflight ??= this.fetch(deadline, boundMs).finally(() => (this.inflight = undefined));
     try {
-      await byDeadline(this.inflight, until, this.now, () => secretError(undefined, true));
+      // A fetch shared with another invocation ends at that one's bound: this caller waits no longer than its own.
+      if ((await deadline.race(this.inflight, boundMs)) === undefined) throw secretError(undefined, true);
     } catch (error) {
       const failure = error instanceof TrtcFunctionError ? error : secretError(error);
       const awsError = (failure.cause as { name?: unknown } | undefined)?.name;
@@ -134,21 +119,22 @@ export class SecretKeys {
     }
   }
 
-  private async fetch(until: number): Promise<Credentials> {
+  private async fetch(deadline: Deadline, boundMs: number): Promise<Credentials> {
     try {
       this.sdk ??= (this.options.client ?? (() => runtimeClient(this.options.secretId)))();
     } catch (error) {
       throw new TrtcFunctionError("InvalidConfiguration.Secret", `${SECRET_ID_ENV} is set but the AWS SDK for Secrets Manager is not available (AWS Lambda's Node.js runtimes provide it)`, { cause: error });
     }
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), Math.max(0, until - this.now()));
+    const { client, command } = this.sdk;
+    let aborted = () => false;
     let secretString: string | undefined;
     try {
-      ({ SecretString: secretString } = await this.sdk.client.send(this.sdk.command(this.options.secretId), { abortSignal: abort.signal }));
+      ({ SecretString: secretString } = await deadline.withSignal(boundMs, (signal) => {
+        aborted = () => signal.aborted;
+        return client.send(command(this.options.secretId), { abortSignal: signal });
+      }));
     } catch (error) {
-      throw secretError(error, abort.signal.aborted);
-    } finally {
-      clearTimeout(timer);
+      throw secretError(error, aborted());
     }
     let value: unknown;
     try {

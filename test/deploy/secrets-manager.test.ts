@@ -7,10 +7,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator";
 import { DEMO_SECRET_ID, DEMO_SECRET_KEY } from "../../emulator";
+import { Deadline } from "../../lib/deadline";
+import type { Logger } from "../../lib/logger";
+import { SecretKeys } from "../../lib/transport/secrets-manager";
 import { awsContext, captureStdout, loadBundle } from "../support/bundle";
 import { APP, DEMO_TASK, startTestEmulator } from "../support/emulator";
 import { awsHttpApiEvent } from "../support/events";
-import { sleep } from "../support/leaks";
+import { pendingTimers, sleep, tick } from "../support/leaks";
 import { startSecretsManagerStub, type SecretsManagerStub } from "../support/secrets-manager-stub";
 
 const ask = { SdkAppId: APP, TaskId: DEMO_TASK };
@@ -196,5 +199,60 @@ describe("credentials from AWS Secrets Manager", () => {
     const result = await bundle.handler(ask, awsContext());
     expect(result.error).toMatchObject({ code: "InvalidConfiguration" });
     expect(result.error.message).toContain("TRTC_CREDENTIALS_SECRET_TTL_SECONDS");
+  });
+});
+
+/**
+ * SecretKeys itself, with a scripted client and an injected TTL clock: each read is bounded by the deadline's cut
+ * (a first read: up to 3 s or the time left; a refresh: up to 1 s or a quarter of it), through a real AbortSignal
+ * whose timer ends with the read.
+ */
+describe("SecretKeys's read bound, from the invocation's deadline", () => {
+  const quiet = { log: () => undefined } as unknown as Logger;
+  /** A client whose GetSecretValue answers the demo secret, or hangs until its signal aborts. */
+  function client(hang: () => boolean) {
+    const signals: AbortSignal[] = [];
+    const send = (_command: unknown, options?: { abortSignal?: AbortSignal }) => {
+      signals.push(options!.abortSignal!);
+      if (!hang()) return Promise.resolve({ SecretString: JSON.stringify(demoSecret) });
+      return new Promise<never>((_, reject) =>
+        options!.abortSignal!.addEventListener("abort", () => reject(Object.assign(new Error("aborted"), { name: "AbortError" })), { once: true }),
+      );
+    };
+    return { signals, make: () => ({ client: { send }, command: (id: string) => id }) };
+  }
+
+  it("a first read that hangs ends at the time left, UpstreamSecretsError, its signal aborted and its timers gone", async () => {
+    const fake = client(() => true);
+    const keys = new SecretKeys({ secretId: "s", ttlMs: 60_000, logger: quiet, client: fake.make });
+    await tick();
+    const timersBefore = pendingTimers();
+    const started = Date.now();
+    const error = await keys.prepare(new Deadline(Date.now() + 250)).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(700);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+    expect(error).toMatchObject({ code: "UpstreamSecretsError" });
+    expect(fake.signals[0]).toBeInstanceOf(AbortSignal);
+    expect(fake.signals[0]!.aborted).toBe(true);
+    await tick();
+    expect(pendingTimers()).toBeLessThanOrEqual(timersBefore);
+  });
+
+  it("a refresh that hangs gives up after a quarter of the time left and keeps the keys", async () => {
+    let hang = false;
+    let now = 0;
+    const fake = client(() => hang);
+    const keys = new SecretKeys({ secretId: "s", ttlMs: 1000, logger: quiet, client: fake.make, now: () => now });
+    await keys.prepare(new Deadline(Date.now() + 5000));
+    expect(keys.current().secretId).toBe(DEMO_SECRET_ID);
+    hang = true;
+    now = 2000; // past the TTL on the container's clock
+    const started = Date.now();
+    await keys.prepare(new Deadline(Date.now() + 1200)); // a refresh: min(1 s, 1200 / 4) = 300 ms
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(Date.now() - started).toBeLessThan(700);
+    expect(keys.current().secretId).toBe(DEMO_SECRET_ID);
+    expect(fake.signals).toHaveLength(2);
+    expect(fake.signals[1]!.aborted).toBe(true);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../lib/config";
+import { Deadline } from "../../lib/deadline";
 import { TrtcFunctionError } from "../../lib/errors";
 import { fleetFields } from "../../lib/fleet/emf";
 import { Fleet, LATE_START_MS } from "../../lib/fleet/fleet";
@@ -13,7 +14,7 @@ import type { TrtcApi } from "../../lib/trtc-client";
 
 const config = { region: "ap-singapore" as const, attemptTimeoutMs: 1000, maxAttempts: 1 };
 const task = { SdkAppId: 1400000001, TaskId: "unit-task" };
-const invocation = (ms = 2000) => ({ requestId: "r", deadline: Date.now() + ms });
+const invocation = (ms = 2000) => ({ requestId: "r", deadline: new Deadline(Date.now() + ms) });
 
 function api(answer: () => Promise<{ status: string; requestId: string }>): TrtcApi & { calls: number } {
   const out = { calls: 0, describeStreamIngest: () => (out.calls++, answer()) };

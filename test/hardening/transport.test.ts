@@ -6,10 +6,13 @@
  *
  * Each case runs on its own bundle and its own emulator state (beforeEach), so no test depends on another.
  */
-import { createServer, type Server } from "node:http";
+import { getEventListeners } from "node:events";
+import { Agent, createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { FaultSpec, RunningEmulator } from "../../emulator";
+import { Deadline } from "../../lib/deadline";
+import boundedFetch, { failureOf, type FetchInit } from "../../lib/transport/fetch";
 import { awsContext, loadBundle, scfContext, type Bundle } from "../support/bundle";
 import { APP, DEMO_TASK, startTestEmulator } from "../support/emulator";
 import { awsHttpApiEvent } from "../support/events";
@@ -305,5 +308,111 @@ describe("credentials that cannot be sent in a header", () => {
   it("the output scanner (run on every invocation of this file) sees a key, token or SecretId, whole or cut", () => {
     expect(countSecrets(`x${TOKEN}x`, SECRETS)).toBeGreaterThan(0);
     expect(countSecrets(`${SECRET_ID.slice(0, 14)}…`, SECRETS)).toBeGreaterThan(0);
+  });
+});
+
+/**
+ * The transport module itself (the bundle aliases it for node-fetch under the SDK), both of its bounds: the SDK
+ * passes `timeout` (reqTimeout) with every request and `signal` when the caller gives one (the attempt's, from the
+ * invocation's deadline). Whichever ends first ends the exchange; neither leaves a timer, a listener or a socket.
+ */
+describe("the transport's two bounds: the request's signal and the SDK's reqTimeout", () => {
+  let server: Server;
+  let url: string;
+  let answer = false;
+  const ENVELOPE = JSON.stringify({ Response: { Status: "InProgress", RequestId: "r-bounds" } });
+  beforeAll(async () => {
+    // Holds every request unanswered, unless told to answer.
+    server = createServer((req, res) => {
+      req.resume();
+      if (answer) res.writeHead(200, { "content-type": "application/json" }).end(ENVELOPE);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  });
+  afterEach(() => (answer = false));
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  const socketsToServer = () => clientSocketsTo((server.address() as AddressInfo).port);
+
+  /** One exchange through the transport, timed, with what it settled to and the timers left after it. */
+  async function exchange(init: FetchInit) {
+    await tick();
+    const timersBefore = pendingTimers();
+    const started = Date.now();
+    const settled = await boundedFetch(url, { method: "POST", body: "{}", ...init }).then(
+      (value) => ({ value, error: undefined }),
+      (error: unknown) => ({ value: undefined, error }),
+    );
+    const elapsed = Date.now() - started;
+    await sleep(10); // the destroyed socket's close is seen on the next turns
+    return { ...settled, elapsed, timersBefore, timersAfter: pendingTimers() };
+  }
+
+  it("without a signal, the timeout (the SDK's reqTimeout fallback) bounds the exchange", async () => {
+    const run = await exchange({ timeout: 150 });
+    expect(run.error).toMatchObject({ code: "UpstreamTimeout", message: "TRTC did not answer within 150 ms" });
+    expect(run.elapsed).toBeGreaterThanOrEqual(140);
+    expect(run.elapsed).toBeLessThan(600);
+    expect(run.timersAfter).toBeLessThanOrEqual(run.timersBefore);
+    expect(socketsToServer()).toBe(0);
+  });
+
+  it("with a signal shorter than the timeout, the signal's abort ends it; the verdict is recorded for that signal", async () => {
+    const deadline = new Deadline(Date.now() + 10_000);
+    let signal: AbortSignal | undefined;
+    await tick();
+    const timersBefore = pendingTimers();
+    const started = Date.now();
+    const error = await deadline
+      .withSignal(120, (s) => {
+        signal = s;
+        return boundedFetch(url, { method: "POST", body: "{}", signal: s, timeout: 5000 });
+      })
+      .catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(600);
+    expect(error).toMatchObject({ code: "UpstreamTimeout", message: "TRTC did not answer within 120 ms" });
+    expect(failureOf(signal)).toBe(error);
+    expect(getEventListeners(signal!, "abort")).toHaveLength(0);
+    await sleep(10);
+    expect(pendingTimers()).toBeLessThanOrEqual(timersBefore); // the deadline's timer and the transport's
+    expect(socketsToServer()).toBe(0);
+  });
+
+  it("with a signal longer than the timeout, the timeout ends it, recorded for the signal all the same", async () => {
+    const controller = new AbortController();
+    const run = await exchange({ signal: controller.signal, timeout: 100 });
+    expect(run.error).toMatchObject({ code: "UpstreamTimeout", message: "TRTC did not answer within 100 ms" });
+    expect(failureOf(controller.signal)).toBe(run.error);
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+    expect(run.timersAfter).toBeLessThanOrEqual(run.timersBefore);
+  });
+
+  it("a signal already aborted sends nothing", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const run = await exchange({ signal: controller.signal, timeout: 5000 });
+    expect(run.error).toMatchObject({ code: "UpstreamTimeout", message: "TRTC did not answer in time" });
+    expect(run.elapsed).toBeLessThan(100);
+    expect(socketsToServer()).toBe(0);
+  });
+
+  it("an answer in time: the envelope, nothing recorded, the listener and timer gone, the socket kept alive", async () => {
+    answer = true;
+    const controller = new AbortController();
+    const agent = new Agent({ keepAlive: true });
+    try {
+      const run = await exchange({ signal: controller.signal, timeout: 5000, agent });
+      expect(await run.value!.json()).toEqual(JSON.parse(ENVELOPE));
+      expect(failureOf(controller.signal)).toBeUndefined();
+      expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+      expect(run.timersAfter).toBeLessThanOrEqual(run.timersBefore);
+      controller.abort(); // after the exchange: changes nothing
+      expect(failureOf(controller.signal)).toBeUndefined();
+    } finally {
+      agent.destroy();
+    }
   });
 });

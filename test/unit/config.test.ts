@@ -2,8 +2,6 @@ import { describe, expect, it } from "vitest";
 import { loadConfig, readConfig } from "../../lib/config";
 import { CredentialSource, credentialsFromEnv } from "../../lib/credentials";
 import { TrtcFunctionError } from "../../lib/errors";
-import { invocationFromContext } from "../../lib/platform";
-import { awsContext, minimalScfContext } from "../support/bundle";
 
 const errorOf = (fn: () => unknown) => {
   try {
@@ -126,26 +124,5 @@ describe("credentials", () => {
     expect(source.current().secretKey).toBe("env-key");
     source.use(() => ({ secretId: "b", secretKey: "secret-key" }));
     expect(source.current().secretKey).toBe("secret-key");
-  });
-});
-
-describe("invocationFromContext", () => {
-  it("reads AWS's request id and remaining time", () => {
-    const inv = invocationFromContext(awsContext(3000, "aws-1"), 1000);
-    expect(inv).toMatchObject({ platform: "aws", requestId: "aws-1", startedAt: 1000 });
-    expect(inv.deadline).toBeGreaterThan(1000 + 2500);
-    expect(inv.deadline).toBeLessThanOrEqual(1000 + 3000 - 100);
-  });
-
-  it("reads SCF's request id and time limit, with no getRemainingTimeInMillis", () => {
-    const inv = invocationFromContext(minimalScfContext(3000, "scf-1"), 0);
-    expect(inv).toMatchObject({ platform: "scf", requestId: "scf-1", deadline: 3000 - 300 });
-  });
-
-  it("falls back to a local id and a default limit", () => {
-    const inv = invocationFromContext(undefined, 0);
-    expect(inv.platform).toBe("local");
-    expect(inv.requestId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(inv.deadline).toBe(30_000 - 1000);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { API_ERRORS, FUNCTION_ERRORS, TrtcFunctionError, describeErrorCode } from "../../lib/errors";
 import { classifySdkError } from "../../lib/trtc-client";
-import { AttemptBudget } from "../../lib/transport/fetch";
+import boundedFetch from "../../lib/transport/fetch";
 
 /** What the SDK throws, built the way abstract_client.js builds it. */
 function sdkError(message: string, fields: Record<string, unknown> = {}) {
@@ -27,16 +27,19 @@ describe("classifySdkError", () => {
     expect(unknown.retryable).toBe(false);
   });
 
-  it("the transport's own verdict, left on the attempt's budget, wins over what the SDK made of it", () => {
-    const budget = new AttemptBudget(Date.now() + 1000);
-    budget.failure = new TrtcFunctionError("UpstreamTimeout", "TRTC did not answer within 1000 ms");
-    expect(classifySdkError(sdkError("TRTC did not answer within 1000 ms"), budget)).toBe(budget.failure);
+  it("the transport's own verdict, recorded against the attempt's signal, wins over what the SDK made of it", async () => {
+    const controller = new AbortController();
+    controller.abort(Object.assign(new Error("Timed out after 1000 ms"), { name: "TimeoutError", ms: 1000 }));
+    const failure = await boundedFetch("http://127.0.0.1:9/", { signal: controller.signal, timeout: 1000 }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(TrtcFunctionError);
+    expect(failure).toMatchObject({ code: "UpstreamTimeout", message: "TRTC did not answer within 1000 ms" });
+    expect(classifySdkError(sdkError("TRTC did not answer within 1000 ms"), controller.signal)).toBe(failure);
   });
 
   it("anything else the SDK throws is UpstreamInvalidResponse in the function's own words, never the raw message", () => {
     const raw = "Header value \"AKIDsecret\u201d\" is not a legal HTTP header value; Cannot read properties of undefined (reading 'Error')";
     for (const error of [sdkError(raw), new TypeError(raw), raw]) {
-      const e = classifySdkError(error, new AttemptBudget(Date.now()));
+      const e = classifySdkError(error, new AbortController().signal); // a signal the transport recorded nothing on
       expect(e.code).toBe("UpstreamInvalidResponse");
       expect(e.message).not.toContain("AKID");
       expect(e.message).not.toContain("Cannot read");
@@ -64,8 +67,13 @@ describe("the catalogue", () => {
     }
   });
 
-  it("TrtcFunctionError takes retryable from the catalogue unless told", () => {
+  it("TrtcFunctionError takes retryable from the catalogue, always (no caller decides it on the side)", () => {
     expect(new TrtcFunctionError("UpstreamTimeout", "x").retryable).toBe(true);
-    expect(new TrtcFunctionError("UpstreamHttpError", "x", { retryable: false }).retryable).toBe(false);
+    expect(new TrtcFunctionError("UpstreamHttpError", "x").retryable).toBe(true);
+    expect(new TrtcFunctionError("InvalidConfiguration.Endpoint", "x").retryable).toBe(false);
+    expect(new TrtcFunctionError("InternalError.SomethingNew", "x").retryable).toBe(true); // TRTC's new code: by its prefix
+    expect(new TrtcFunctionError("BrandNew.Code", "x").retryable).toBe(false); // unknown: not retryable
+    // @ts-expect-error retryable is not an option: the catalogue decides
+    expect(new TrtcFunctionError("UpstreamHttpError", "x", { retryable: false }).retryable).toBe(true);
   });
 });

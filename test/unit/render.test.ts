@@ -61,7 +61,7 @@ describe("render", () => {
 });
 
 describe("logLineOf", () => {
-  const invocation = invocationFromContext({ awsRequestId: "req-1", getRemainingTimeInMillis: () => 10_000 }, 1000);
+  const invocation = invocationFromContext({ awsRequestId: "req-1", getRemainingTimeInMillis: () => 10_000 }, { now: () => 1000, sleep: async () => undefined });
 
   it("a task: outcome, cost and TRTC's request id; the level from the code's status class", () => {
     expect(logLineOf(success, invocation, "direct", 1010)).toMatchObject({

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { Deadline } from "../../lib/deadline";
 import type { TaskResult } from "../../lib/query-task";
 import { waitForStatus } from "../../lib/wait";
 
@@ -22,7 +23,7 @@ function setup(answers: TaskResult[]) {
 describe("waitForStatus", () => {
   it("polls every pollIntervalSeconds until the status is reached", async () => {
     const { clock, poll, pollTimes } = setup([success("InProgress"), success("InProgress"), success("NotExist")]);
-    const { result, stats } = await waitForStatus(poll, { waitFor: "NotExist", pollIntervalSeconds: 2, waitTimeoutSeconds: 30 }, 60_000, clock);
+    const { result, stats } = await waitForStatus(poll, { waitFor: "NotExist", pollIntervalSeconds: 2, waitTimeoutSeconds: 30 }, new Deadline(60_000, clock));
     expect(pollTimes).toEqual([0, 2000, 4000]);
     expect(result).toMatchObject({ ok: true, status: "NotExist", wait: { for: "NotExist", satisfied: true, polls: 3, waitedMs: 4010 } });
     expect(stats.attempts).toBe(3);
@@ -30,30 +31,30 @@ describe("waitForStatus", () => {
 
   it("stops unsatisfied when the next poll would start after waitTimeoutSeconds", async () => {
     const { clock, poll, pollTimes } = setup([success("InProgress")]);
-    const { result } = await waitForStatus(poll, { waitFor: "NotExist", pollIntervalSeconds: 5, waitTimeoutSeconds: 12 }, 60_000, clock);
+    const { result } = await waitForStatus(poll, { waitFor: "NotExist", pollIntervalSeconds: 5, waitTimeoutSeconds: 12 }, new Deadline(60_000, clock));
     expect(pollTimes).toEqual([0, 5000, 10000]);
     expect(result).toMatchObject({ ok: true, status: "InProgress", wait: { satisfied: false, polls: 3 } });
   });
 
   it("never starts a poll within a second of the invocation's deadline", async () => {
     const { clock, poll, pollTimes } = setup([success("InProgress")]);
-    await waitForStatus(poll, { waitFor: "NotExist", pollIntervalSeconds: 1, waitTimeoutSeconds: 900 }, 4500, clock);
+    await waitForStatus(poll, { waitFor: "NotExist", pollIntervalSeconds: 1, waitTimeoutSeconds: 900 }, new Deadline(4500, clock));
     expect(pollTimes).toEqual([0, 1000, 2000, 3000]);
   });
 
   it("defaults: 5 s between polls, 60 s in all", async () => {
     const { clock, poll, pollTimes } = setup([success("InProgress")]);
-    await waitForStatus(poll, { waitFor: "NotExist" }, 600_000, clock);
+    await waitForStatus(poll, { waitFor: "NotExist" }, new Deadline(600_000, clock));
     expect(pollTimes.length).toBe(13);
     expect(pollTimes[1]).toBe(5000);
   });
 
   it("keeps polling through retryable failures, stops at one that cannot pass", async () => {
     const a = setup([failure("RequestLimitExceeded", true), success("InProgress")]);
-    const first = await waitForStatus(a.poll, { waitFor: "InProgress", pollIntervalSeconds: 1 }, 60_000, a.clock);
+    const first = await waitForStatus(a.poll, { waitFor: "InProgress", pollIntervalSeconds: 1 }, new Deadline(60_000, a.clock));
     expect(first.result).toMatchObject({ ok: true, wait: { satisfied: true, polls: 2 } });
     const b = setup([failure("AuthFailure.SignatureFailure", false), success("NotExist")]);
-    const second = await waitForStatus(b.poll, { waitFor: "NotExist", pollIntervalSeconds: 1 }, 60_000, b.clock);
+    const second = await waitForStatus(b.poll, { waitFor: "NotExist", pollIntervalSeconds: 1 }, new Deadline(60_000, b.clock));
     expect(second.result).toMatchObject({ ok: false, error: { code: "AuthFailure.SignatureFailure" }, wait: { satisfied: false, polls: 1 } });
   });
 });
@@ -62,7 +63,7 @@ describe("waitForStatus at epoch times", () => {
   it("does not start a poll an interval a hair over the timeout would put after it", async () => {
     const s = setup([success("InProgress")]);
     s.clock.t = 1_764_582_000_000; // an epoch time: its ulp (2^-12 ms) swallows the 2.4e-12 s difference below
-    const { result } = await waitForStatus(s.poll, { waitFor: "NotExist", waitTimeoutSeconds: 1, pollIntervalSeconds: 1.0000000000000024 }, s.clock.t + 60_000, s.clock);
+    const { result } = await waitForStatus(s.poll, { waitFor: "NotExist", waitTimeoutSeconds: 1, pollIntervalSeconds: 1.0000000000000024 }, new Deadline(s.clock.t + 60_000, s.clock));
     expect(result.wait.polls).toBe(1);
   });
 });

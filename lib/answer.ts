@@ -8,11 +8,11 @@ import type { ReadyRuntime, Runtime } from "./container";
 import type { CallbackRequest, Reading } from "./input";
 import type { FunctionContext } from "./middleware/types";
 import { asFunctionError, failureOutcome, type CallbackOutcome, type Outcome } from "./outcome";
-import type { RawParams, TaskParams } from "./params";
+import type { RawParams, TaskParams, WaitOptions } from "./params";
 import type { Invocation } from "./platform";
 import { receiveCallback } from "./relay/receive";
-import { queryWithStory } from "./relay/story";
-import { waitForStatus } from "./wait";
+import { queryWithStory, stopRecorded } from "./relay/story";
+import { waitForStatus, type Listen } from "./wait";
 
 type Query = Extract<Reading, { kind: "single" | "batch" }>;
 
@@ -22,15 +22,29 @@ const MEMORY_CALL_MS = 50;
 /** Records are read only where a callback can have written one: a callback key is (or may be, from the secret) set. */
 const callbacksOn = (runtime: ReadyRuntime) => Boolean(runtime.config.callbacks.key || runtime.config.secret);
 
-/** One task's answer through the fleet's front door, told with its record when callbacks are on. */
-function storyTeller(runtime: ReadyRuntime, invocation: Invocation) {
-  const deps = { api: runtime.api, config: runtime.config };
-  const { fleet, config } = runtime;
-  return (params: TaskParams) => {
-    const ask = (_fresh: boolean) => fleet.query(deps, params, invocation);
-    if (!callbacksOn(runtime)) return ask(false);
-    const task = { sdkAppId: params.SdkAppId, taskId: params.TaskId, region: config.region };
-    return queryWithStory(task, ask, { records: runtime.records, retentionMs: config.callbacks.retentionMs, timeoutMs: invocation.deadline.storeCallMs(config.redis?.timeoutMs ?? MEMORY_CALL_MS) });
+/** How often a wait for NotExist reads the task's record for a stop: a stop is heard of within this. */
+export const LISTEN_EVERY_MS = 250;
+
+/**
+ * How one invocation asks about a task: through the fleet's front door, told with the relay's record when callbacks
+ * are on; and, for a wait for NotExist, how it listens for the recorded stop.
+ */
+function tellerFor(runtime: ReadyRuntime, invocation: Invocation) {
+  const { fleet, config, records } = runtime;
+  const { deadline } = invocation;
+  const deps = { api: runtime.api, config };
+  const on = callbacksOn(runtime);
+  const story = () => ({ records, retentionMs: config.callbacks.retentionMs, timeoutMs: deadline.storeCallMs(config.redis?.timeoutMs ?? MEMORY_CALL_MS) });
+  const refOf = (params: TaskParams) => ({ sdkAppId: params.SdkAppId, taskId: params.TaskId, region: config.region });
+  return {
+    query: (params: TaskParams) => {
+      const ask = (fresh: boolean) => fleet.query(deps, params, invocation, fresh);
+      return on ? queryWithStory(refOf(params), ask, story()) : ask(false);
+    },
+    listenFor: (params: TaskParams, wait: WaitOptions): Listen | undefined =>
+      on && wait.waitFor === "NotExist"
+        ? (until) => stopRecorded(refOf(params), until, { ...story(), everyMs: LISTEN_EVERY_MS, now: () => deadline.now(), sleep: (ms) => deadline.sleep(ms) })
+        : undefined,
   };
 }
 
@@ -38,13 +52,11 @@ function storyTeller(runtime: ReadyRuntime, invocation: Invocation) {
 async function answerQuery(runtime: ReadyRuntime, query: Query, invocation: Invocation): Promise<Outcome> {
   await runtime.credentials.prepare(invocation.deadline);
   runtime.credentials.refresh(); // keys read once per invocation (they rotate); none: InvalidConfiguration.Credentials
-  const deps = { api: runtime.api, config: runtime.config };
-  const { fleet } = runtime;
-  if (query.kind === "batch") return { kind: "batch", ...(await runBatch({ ...deps, fleet }, query.tasks, invocation)) };
-  const ask = storyTeller(runtime, invocation);
-  const poll = () => ask(query.params);
-  const answered = query.wait ? await waitForStatus(poll, query.wait, invocation.deadline) : await poll();
-  return { kind: "task", ...answered };
+  const teller = tellerFor(runtime, invocation);
+  if (query.kind === "batch") return { kind: "batch", ...(await runBatch({ query: teller.query }, query.tasks)) };
+  const poll = () => teller.query(query.params);
+  if (!query.wait) return { kind: "task", ...(await poll()) };
+  return { kind: "task", ...(await waitForStatus(poll, query.wait, invocation.deadline, teller.listenFor(query.params, query.wait))) };
 }
 
 async function answerCallback(runtime: ReadyRuntime, request: CallbackRequest, invocation: Invocation): Promise<CallbackOutcome> {

@@ -2,13 +2,13 @@
  * Batch queries: `{"SdkAppId": n, "TaskIds": [...]}` or `{"Tasks": [{"SdkAppId": n, "TaskId": "a"}, ...]}` answer
  * `{ ok, results, summary }` with one contract result per task, in input order. Each task arrives judged by the
  * input step (lib/input.ts): a bad or forbidden one already has its failure, which fills its slot, and nothing is
- * sent upstream for it. Upstream calls run a few at a time through the container's fleet front door
- * (lib/fleet/fleet.ts): paced under TRTC's rate limit, retries included, with everything else the container asks.
+ * sent upstream for it. Each distinct task is asked once, a few at a time, through `query` — the container's fleet
+ * front door (lib/fleet/fleet.ts): paced under TRTC's rate limit, retries included, with everything else the
+ * container asks — told with its relay record where there is one (lib/answer.ts).
  */
-import type { Fleet } from "./fleet/fleet";
 import type { BatchTask } from "./input";
-import type { TaskParams } from "./params";
-import { addStats, emptyStats, type QueryDeps, type QueryInvocation, type QueryStats, type TaskResult } from "./query-task";
+import { taskKeyOf, type TaskParams } from "./params";
+import { addStats, emptyStats, type QueryStats, type TaskResult } from "./query-task";
 
 /** Upstream calls in flight at once: keeps the pace up to ~400 ms upstream latency, and bounds sockets and memory. */
 export const BATCH_CONCURRENCY = 8;
@@ -31,9 +31,9 @@ export interface BatchResult {
 export const isBatchResult = (value: unknown): value is BatchResult =>
   typeof value === "object" && value !== null && Array.isArray((value as BatchResult).results);
 
-export interface BatchDeps extends Pick<QueryDeps, "api" | "config" | "random"> {
-  /** The container's budget, cache and single-flight (lib/fleet/fleet.ts): batches share them with everything else. */
-  fleet: Fleet;
+export interface BatchDeps {
+  /** One task's answer (within the invocation's deadline): batches share the fleet with everything else. */
+  query: (params: TaskParams) => Promise<{ result: TaskResult; stats: QueryStats }>;
   concurrency?: number;
 }
 
@@ -41,7 +41,6 @@ export interface BatchDeps extends Pick<QueryDeps, "api" | "config" | "random"> 
 export async function runBatch(
   deps: BatchDeps,
   tasks: readonly BatchTask[],
-  invocation: QueryInvocation,
 ): Promise<{ result: BatchResult; stats: QueryStats }> {
   const results: TaskResult[] = new Array(tasks.length);
   // Identical tasks are asked once; every slot that names one gets its answer.
@@ -52,7 +51,7 @@ export async function runBatch(
       return;
     }
     const { params } = task;
-    const key = `${params.SdkAppId}/${params.TaskId}`;
+    const key = taskKeyOf(params);
     const job = jobs.get(key) ?? { params: { SdkAppId: params.SdkAppId, TaskId: params.TaskId }, slots: [] };
     job.slots.push(index);
     jobs.set(key, job);
@@ -62,7 +61,7 @@ export async function runBatch(
   const stats = emptyStats();
   const worker = async () => {
     for (let job = queue.shift(); job; job = queue.shift()) {
-      const { result, stats: one } = await deps.fleet.query(deps, job.params, invocation);
+      const { result, stats: one } = await deps.query(job.params);
       addStats(stats, one);
       for (const slot of job.slots) results[slot] = { ...result };
     }

@@ -153,5 +153,11 @@ export function checkWaitOptions(raw: Record<"waitFor" | "waitTimeoutSeconds" | 
   return options;
 }
 
+/**
+ * A task's identity: two queries with the same key ask the same thing (a batch asks each once; the fleet shares one
+ * request in flight and one cached answer per key and region).
+ */
+export const taskKeyOf = (params: TaskParams): string => `${params.SdkAppId}/${params.TaskId}`;
+
 /** Most tasks one batch may name: at 18 requests per second, 100 tasks take about 5.5 s. */
 export const MAX_BATCH_TASKS = 100;

@@ -19,14 +19,23 @@ export interface WaitInfo {
 export type WaitedResult = TaskResult & { wait: WaitInfo };
 
 /**
+ * Resolves true as soon as the awaited change is heard of (a relay's recorded stop, for a wait for NotExist), false
+ * at `until` (epoch ms) without it.
+ */
+export type Listen = (until: number) => Promise<boolean>;
+
+/**
  * Polls until satisfied, until a failure that cannot pass (not retryable), or until the next poll would start after
  * the wait's end or too close to the deadline (the deadline's `lastPollOffset`). Polls are due every
- * pollIntervalSeconds from the start.
+ * pollIntervalSeconds from the start. With `listen`, the time between polls — and after the last one, until the
+ * wait's end — is spent listening: a change heard of is polled for at once (the confirming request), whatever the
+ * interval. Heard once: should that poll not be satisfied (TRTC still says otherwise), polls keep their schedule.
  */
 export async function waitForStatus(
   poll: () => Promise<{ result: TaskResult; stats: QueryStats }>,
   options: WaitOptions,
   deadline: Deadline,
+  listen?: Listen,
 ): Promise<{ result: WaitedResult; stats: QueryStats }> {
   const intervalMs = (options.pollIntervalSeconds ?? WAIT_DEFAULTS.pollIntervalSeconds) * 1000;
   const started = deadline.now();
@@ -35,15 +44,25 @@ export async function waitForStatus(
   const endOffset = Math.min((options.waitTimeoutSeconds ?? WAIT_DEFAULTS.timeoutSeconds) * 1000, deadline.lastPollOffset(started));
   const stats = emptyStats();
   let polls = 0;
+  /** Polls of the schedule made so far: a poll for a change heard of comes between two of them. */
+  let scheduled = 0;
+  let listening = listen;
+  let heard = false;
   for (;;) {
     polls++;
+    if (!heard) scheduled++;
     const { result, stats: one } = await poll();
     addStats(stats, one);
     const satisfied = result.ok && result.status === options.waitFor;
     // A fixed schedule from the start: late timers must not push polls (and the last one) later and later.
-    const nextOffset = polls * intervalMs;
-    const stop = satisfied || (!result.ok && !result.error.retryable) || nextOffset > endOffset;
-    if (stop) return { result: { ...result, wait: { for: options.waitFor, satisfied, polls, waitedMs: deadline.now() - started } }, stats };
-    await deadline.sleep(Math.max(0, started + nextOffset - deadline.now()));
+    const nextOffset = scheduled * intervalMs;
+    const done = () => ({ result: { ...result, wait: { for: options.waitFor, satisfied, polls, waitedMs: deadline.now() - started } }, stats });
+    if (satisfied || (!result.ok && !result.error.retryable)) return done();
+    const last = nextOffset > endOffset;
+    const until = started + (last ? endOffset : nextOffset);
+    heard = listening !== undefined && (await listening(until));
+    if (heard) listening = undefined;
+    else if (last) return done();
+    else await deadline.sleep(Math.max(0, until - deadline.now()));
   }
 }

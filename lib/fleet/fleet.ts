@@ -4,7 +4,7 @@
  * reused. With a shared store (Redis) the budget, the cache and the single-flight span the fleet; when the store
  * does not answer, this container's own pacer and cache take over for that call.
  */
-import type { TaskParams } from "../params";
+import { taskKeyOf, type TaskParams } from "../params";
 import { emptyStats, failureResult, queryTask, type QueryDeps, type QueryInvocation, type QueryStats, type SuccessResult, type TaskResult } from "../query-task";
 import { RatePacer } from "../rate-pacer";
 import { TrtcFunctionError } from "../errors";
@@ -79,16 +79,19 @@ export class Fleet {
     }
   }
 
-  /** One task's status: from the cache, from a query in flight, or from TRTC through the budget. */
-  query(deps: Omit<QueryDeps, "beforeAttempt">, params: TaskParams, invocation: Invocation): Promise<Answer> {
-    const key = `${this.options.region}:${params.SdkAppId}/${params.TaskId}`;
+  /**
+   * One task's status: from the cache, from a query in flight, or from TRTC through the budget. `fresh`: from TRTC,
+   * whatever the caches hold or a request already in flight will say (the one request that confirms a relay's stop).
+   */
+  query(deps: Omit<QueryDeps, "beforeAttempt">, params: TaskParams, invocation: Invocation, fresh = false): Promise<Answer> {
+    const key = `${this.options.region}:${taskKeyOf(params)}`;
     const stats = emptyStats();
-    const hit = this.fromLocal(key, params);
+    const hit = fresh ? undefined : this.fromLocal(key, params);
     if (hit) return Promise.resolve({ result: hit, stats: { ...stats, cacheHits: 1 } });
-    const flying = this.inFlight.get(key);
+    const flying = fresh ? undefined : this.inFlight.get(key);
     if (flying) return this.follow(flying, params, invocation, stats);
     const task: TaskRef = { sdkAppId: params.SdkAppId, taskId: params.TaskId, region: this.options.region };
-    const run = this.lead(deps, params, invocation, key, task, stats);
+    const run = this.lead(deps, params, invocation, key, task, stats, fresh);
     this.inFlight.set(key, run);
     const done = () => {
       if (this.inFlight.get(key) === run) this.inFlight.delete(key);
@@ -97,10 +100,10 @@ export class Fleet {
     return run;
   }
 
-  private async lead(deps: Omit<QueryDeps, "beforeAttempt">, params: TaskParams, invocation: Invocation, key: string, task: TaskRef, stats: QueryStats): Promise<Answer> {
+  private async lead(deps: Omit<QueryDeps, "beforeAttempt">, params: TaskParams, invocation: Invocation, key: string, task: TaskRef, stats: QueryStats, fresh: boolean): Promise<Answer> {
     const { cacheTtlMs: ttl, store } = this.options;
     let token: string | undefined;
-    if (ttl > 0 && store) {
+    if (ttl > 0 && store && !fresh) {
       // Cross-container single-flight: one container asks, the others read its answer from the store. A follower
       // waits until the deadline's give-up time, then asks TRTC itself; a leader's lock lapses with its deadline.
       const { deadline } = invocation;

@@ -82,4 +82,19 @@ describe("the emulator's callbacks through the bundle", () => {
     await emulator.callbacksIdle();
     expect(await status(taskId)).toMatchObject({ status: "NotExist", relay: { phase: "started" } });
   });
+
+  it("a wait for NotExist ends within a second of the stop, whatever its poll interval (one confirming request)", async () => {
+    const taskId = emulator.seedTask({ SdkAppId: APP });
+    await emulator.callbacksIdle();
+    const before = describes();
+    const waiting = fn.handler({ SdkAppId: APP, TaskId: taskId, waitFor: "NotExist", pollIntervalSeconds: 30, waitTimeoutSeconds: 20 }, awsContext(25_000));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const stoppedAt = Date.now();
+    emulator.stopTask(APP, taskId);
+    const result = await waiting;
+    const heardAfterMs = Date.now() - stoppedAt;
+    expect(result).toMatchObject({ ok: true, status: "NotExist", relay: { phase: "stopped" }, wait: { for: "NotExist", satisfied: true, polls: 2 } });
+    expect(heardAfterMs).toBeLessThan(1000);
+    expect(describes() - before).toBe(2);
+  });
 });

@@ -59,6 +59,45 @@ describe("waitForStatus", () => {
   });
 });
 
+describe("waitForStatus listening for a recorded stop", () => {
+  /** A listener that hears of the stop at `stopAt` (virtual ms), reading every 250 ms as the function does. */
+  const listener = (clock: { t: number }, stopAt: number) => async (until: number) => {
+    for (;;) {
+      if (clock.t >= stopAt) return true;
+      if (clock.t >= until) return false;
+      clock.t = Math.min(until, clock.t + 250);
+    }
+  };
+
+  it("polls at once when the stop is heard of, whatever the interval: the wait ends within a read of the stop", async () => {
+    const { clock, poll, pollTimes } = setup([success("InProgress"), success("NotExist")]);
+    const { result } = await waitForStatus(poll, { waitFor: "NotExist", pollIntervalSeconds: 300, waitTimeoutSeconds: 900 }, new Deadline(600_000, clock), listener(clock, 7_100));
+    expect(pollTimes).toEqual([0, 7260]);
+    expect(result).toMatchObject({ status: "NotExist", wait: { satisfied: true, polls: 2 } });
+  });
+
+  it("keeps listening after its last poll, until waitTimeoutSeconds", async () => {
+    const { clock, poll, pollTimes } = setup([success("InProgress"), success("InProgress"), success("NotExist")]);
+    const { result } = await waitForStatus(poll, { waitFor: "NotExist", pollIntervalSeconds: 30, waitTimeoutSeconds: 40 }, new Deadline(600_000, clock), listener(clock, 35_000));
+    expect(pollTimes).toEqual([0, 30_000, 35_010]);
+    expect(result).toMatchObject({ wait: { satisfied: true, polls: 3 } });
+  });
+
+  it("until a second before the deadline, and ends unsatisfied when no stop comes", async () => {
+    const { clock, poll, pollTimes } = setup([success("InProgress")]);
+    const { result } = await waitForStatus(poll, { waitFor: "NotExist", pollIntervalSeconds: 300, waitTimeoutSeconds: 900 }, new Deadline(10_000, clock), listener(clock, Infinity));
+    expect(pollTimes).toEqual([0]);
+    expect(clock.t).toBe(9_000);
+    expect(result).toMatchObject({ status: "InProgress", wait: { satisfied: false, polls: 1, waitedMs: 9_000 } });
+  });
+
+  it("heard once: when TRTC still says InProgress after the stop, polls keep their schedule (no tight loop)", async () => {
+    const { clock, poll, pollTimes } = setup([success("InProgress")]);
+    await waitForStatus(poll, { waitFor: "NotExist", pollIntervalSeconds: 5, waitTimeoutSeconds: 12 }, new Deadline(600_000, clock), listener(clock, 1_000));
+    expect(pollTimes).toEqual([0, 1010, 5000, 10000]);
+  });
+});
+
 describe("waitForStatus at epoch times", () => {
   it("does not start a poll an interval a hair over the timeout would put after it", async () => {
     const s = setup([success("InProgress")]);

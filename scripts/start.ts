@@ -10,7 +10,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DEMO_SECRET_ID, DEMO_SECRET_KEY } from "../emulator/credentials";
-import { DEMO_SDK_APP_ID, DEMO_TASK_ID, MISSING_TASK_ID, ROOT, ROUTE, ensureBundle, hasRealCredentials, portOrFree } from "./lib/dev";
+import { CALLBACK_ROUTE, DEMO_CALLBACK_KEY, DEMO_SDK_APP_ID, DEMO_TASK_ID, MISSING_TASK_ID, ROOT, ROUTE, ensureBundle, hasRealCredentials, portOrFree } from "./lib/dev";
 
 const HOST = "127.0.0.1";
 const STARTUP_TIMEOUT_MS = 180_000;
@@ -126,6 +126,22 @@ function childEnv(overrides: Record<string, string | undefined>): NodeJS.Process
   return env;
 }
 
+/** The curl lines that show a relay's story: TRTC's stop callback, then answers that need no more TRTC requests. */
+function relayStoryLines(emulatorUrl: string, statusUrl: string): string[] {
+  const task = JSON.stringify({ SdkAppId: DEMO_SDK_APP_ID, TaskId: DEMO_TASK_ID });
+  return [
+    "",
+    "  # The relay's story from TRTC's callbacks (the emulator plays TRTC): stop the demo relay; the emulator POSTs",
+    "  # a signed stream-ingest 702 event to the function's callback route, which records it",
+    `  curl -s -w '\\n' -X POST '${emulatorUrl}/_emulator/tasks/stop' -d '${task}'`,
+    "  # ask again: NotExist with \"relay\": {\"phase\": \"stopped\", …} (one confirming TRTC request); ask once more:",
+    "  # \"cached\": true, answered from the record with no TRTC request",
+    `  curl -s -w '\\n' '${statusUrl}'`,
+    "  # how many DescribeStreamIngest requests the emulator has answered",
+    `  curl -s '${emulatorUrl}/_emulator/stats' | grep -o '"DescribeStreamIngest":[0-9]*'`,
+  ];
+}
+
 async function main(): Promise<void> {
   const startedAt = Date.now();
   let values;
@@ -180,9 +196,11 @@ async function main(): Promise<void> {
   } else {
     const emulatorPort = await portOrFree(values["emulator-port"] ?? process.env.EMULATOR_PORT, "--emulator-port / EMULATOR_PORT");
     // Without TENCENTCLOUD_SECRET_* in its environment the emulator accepts the demo pair only.
+    // The emulator plays TRTC's callbacks too: signed stream-ingest events to the local function's callback route.
+    const callbackUrl = `http://${HOST}:${httpPort}${CALLBACK_ROUTE}`;
     const emulator = startChild(
       "emulator",
-      ["--import", "tsx", "emulator/cli.ts", "--port", String(emulatorPort), "--host", HOST],
+      ["--import", "tsx", "emulator/cli.ts", "--port", String(emulatorPort), "--host", HOST, "--callback-url", callbackUrl, "--callback-key", DEMO_CALLBACK_KEY],
       childEnv({ TENCENTCLOUD_SECRET_ID: undefined, TENCENTCLOUD_SECRET_KEY: undefined, TENCENTCLOUD_SESSION_TOKEN: undefined }),
     );
     emulatorUrl = (await waitForLine(emulator, /TRTC emulator listening on (http:\/\/\S+)/, "its URL"))[1];
@@ -209,6 +227,8 @@ async function main(): Promise<void> {
       "--lambdaPort", String(lambdaPort),
       // IAM auth guards the deployed route; locally there is no signed caller.
       "--noAuth",
+      // The callback route and its key, where the emulator plays TRTC (a --param given on the command line wins).
+      ...(realApi ? [] : ["--param=callbacks=true", `--param=callbackKey=${DEMO_CALLBACK_KEY}`]),
       ...(values.param ?? []).map((param) => `--param=${param}`),
     ],
     childEnv(functionEnv),
@@ -238,6 +258,7 @@ async function main(): Promise<void> {
       `  curl -s -w '\\n' -X POST '${base}' -H 'content-type: application/json' -d '${postBody}'`,
       "  # the same request as a Tencent SCF function URL delivers it (serverless-offline plays AWS only)",
       "  npm run invoke -- --event examples/events/tencent-function-url.json",
+      ...(emulatorUrl ? relayStoryLines(emulatorUrl, query(runningTask)) : []),
       "",
       "Request logs follow. Press Ctrl-C to stop everything.",
       "",

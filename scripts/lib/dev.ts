@@ -9,6 +9,9 @@ export const DEMO_SDK_APP_ID = 1400000001;
 export const DEMO_TASK_ID = "demo-task-in-progress";
 export const MISSING_TASK_ID = "no-such-task";
 export const ROUTE = "/stream-ingest/status";
+export const CALLBACK_ROUTE = "/stream-ingest/callback";
+/** The key the local emulator signs its callbacks with and the local function checks them with (public: local only). */
+export const DEMO_CALLBACK_KEY = "LocalEmulatorDemoCallbackKey0000";
 
 /** Real-API mode: both keys of the SDK's explicit credential pair are set (non-empty). */
 export function hasRealCredentials(env: NodeJS.ProcessEnv = process.env): boolean {

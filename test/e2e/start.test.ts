@@ -186,6 +186,19 @@ describe("npm start", () => {
     const stats = (await (await fetch(`${emulatorUrl}/_emulator/stats`)).json()) as { byAction: Record<string, number> };
     expect(stats.byAction.DescribeStreamIngest).toBeGreaterThanOrEqual(3);
 
+    // The relay's story, as the printed lines tell it: stop the demo relay on the emulator (it POSTs a signed 702 to
+    // the function's callback route), then ask twice: NotExist with relay, one confirming request, then none.
+    const stopLine = lines.find((line) => line.includes("/_emulator/tasks/stop"))!;
+    expect((await fetch(urlOf(stopLine), { method: "POST", body: stopLine.match(/-d '([^']+)'/)![1]! })).status).toBe(200);
+    await fetch(`${emulatorUrl}/_emulator/callbacks/idle`);
+    const storyUrl = urlOf(lines[lines.findIndex((line) => line.includes("answered from the record")) + 1]!);
+    const describes = async () => ((await (await fetch(`${emulatorUrl}/_emulator/stats`)).json()) as typeof stats).byAction.DescribeStreamIngest!;
+    const before = await describes();
+    const confirmed = await (await fetch(storyUrl)).json();
+    expect(confirmed).toMatchObject({ status: "NotExist", relay: { phase: "stopped" } });
+    expect(await (await fetch(storyUrl)).json()).toMatchObject({ status: "NotExist", cached: true, requestId: confirmed.requestId, relay: { phase: "stopped" } });
+    expect((await describes()) - before).toBe(1);
+
     tracked = descendants(start.pid!);
     expect(tracked.some((p) => p.command.includes("emulator/cli.ts"))).toBe(true);
     expect(tracked.some((p) => p.command.includes("serverless.js") && p.command.includes("offline"))).toBe(true);

@@ -33,7 +33,7 @@ const CALLBACK_ERRORS: Record<string, number> = {
   "InvalidCallback.Stale": 400,
   "InvalidCallback.SdkAppId": 400,
   "Forbidden.Callback": 403,
-  "ResourceUnavailable.Record": 503,
+  UpstreamRecordUnavailable: 503,
 };
 /** Codes both routes answer with. */
 const SHARED_ERRORS: Record<string, number> = { "Forbidden.SdkAppId": 403, RequestSizeLimitExceeded: 413 };
@@ -319,9 +319,9 @@ describe("the callback route (TRTC's stream-ingest callbacks; answers validated 
     ]) {
       expect(ajv.validate(failure, refused), JSON.stringify(refused)).toBe(false);
     }
-    // 503: the function's ResourceUnavailable.Record, or the gateway's own message.
+    // 503: the function's UpstreamRecordUnavailable, or the gateway's own message.
     const unavailable = responseSchema("503");
-    expect(ajv.validate(unavailable, { code: 503, error: { code: "ResourceUnavailable.Record", message: "…", retryable: true } })).toBe(true);
+    expect(ajv.validate(unavailable, { code: 503, error: { code: "UpstreamRecordUnavailable", message: "…", retryable: true } })).toBe(true);
     expect(ajv.validate(unavailable, { message: "Service Unavailable" })).toBe(true);
   });
 
@@ -532,6 +532,34 @@ describe("real responses match the document", () => {
     check("post", await fn.main_handler(tencentFunctionUrlEvent({ method: "POST", body: JSON.stringify({ SdkAppId: APP }) })));
     check("get", await fn.handler(awsRestEvent({ query: { SdkAppId: String(APP) } }), awsContext()));
     check("get", await fn.handler(albMultiValueEvent({ query: { ...good, SdkAppId: "abc" } }), awsContext()));
+  });
+
+  // Before the 500 case: it loads a bundle without keys, and keys are read from the environment at every invocation.
+  it("waits over HTTP: a wait's answer carries `wait`; more than 25 s is 400, as GET's description says", async () => {
+    const waited = await fn.handler(get({ ...good, waitFor: "InProgress", waitTimeoutSeconds: "5" }), awsContext());
+    check("get", waited);
+    expect(JSON.parse(waited.body).wait).toMatchObject({ for: "InProgress", satisfied: true, polls: 1 });
+    const posted = await fn.handler(post(JSON.stringify({ SdkAppId: APP, TaskId: DEMO_TASK, waitFor: "InProgress", pollIntervalSeconds: 1 })), awsContext());
+    check("post", posted);
+    expect(JSON.parse(posted.body).wait).toMatchObject({ for: "InProgress", satisfied: true });
+    const tooLong = await fn.handler(get({ ...good, waitFor: "NotExist", waitTimeoutSeconds: "26" }), awsContext());
+    check("get", tooLong);
+    expect([tooLong.statusCode, JSON.parse(tooLong.body).error.code]).toEqual([400, "InvalidParameter.WaitTimeoutSeconds"]);
+    expect(route.get.description).toContain("25");
+    // The request schema says what the function refuses: waitFor with a batch.
+    expect(ajv.validate(requestSchema(), { SdkAppId: APP, TaskIds: [DEMO_TASK], waitFor: "NotExist" })).toBe(false);
+    expect(requestForm({ SdkAppId: APP, TaskId: DEMO_TASK, waitFor: "NotExist", waitTimeoutSeconds: "2.5" })).toBe(0);
+  });
+
+  it("the callback route answers what is not a callback with the 400 it declares, in the status route's shape", async () => {
+    const onCallbackRoute = (body: string) => ({ ...post(body), rawPath: "/stream-ingest/callback", routeKey: "POST /stream-ingest/callback" });
+    for (const body of [JSON.stringify({ SdkAppId: APP, TaskId: DEMO_TASK }), "{not json"]) {
+      const answer = await fn.handler(onCallbackRoute(body), awsContext());
+      expect(answer.statusCode, body).toBe(400);
+      expect(JSON.parse(answer.body).error.code, body).toBe("InvalidRequest.Body");
+      expect(ajv.validate(toJsonSchema(callback.post.responses["400"].content["application/json"].schema), JSON.parse(answer.body)), ajv.errorsText()).toBe(true);
+    }
+    expect(callback.post.responses["400"].description).toContain("`InvalidRequest.Body`");
   });
 
   it("500: the function's own configuration is wrong", async () => {

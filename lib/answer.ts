@@ -19,21 +19,18 @@ type Query = Extract<Reading, { kind: "single" | "batch" }>;
 /** A record in this container's memory answers at once; the bound only matters for Redis. */
 const MEMORY_CALL_MS = 50;
 
-/** Records are read only where a callback can have written one: a callback key is (or may be, from the secret) set. */
-const callbacksOn = (runtime: ReadyRuntime) => Boolean(runtime.config.callbacks.key || runtime.config.secret);
-
 /** How often a wait for NotExist reads the task's record for a stop: a stop is heard of within this. */
 export const LISTEN_EVERY_MS = 250;
 
 /**
  * How one invocation asks about a task: through the fleet's front door, told with the relay's record when callbacks
- * are on; and, for a wait for NotExist, how it listens for the recorded stop.
+ * are on (`on`: a callback key is configured, so a callback can have written a record); and, for a wait for
+ * NotExist, how it listens for the recorded stop.
  */
-function tellerFor(runtime: ReadyRuntime, invocation: Invocation) {
+function tellerFor(runtime: ReadyRuntime, invocation: Invocation, on: boolean) {
   const { fleet, config, records } = runtime;
   const { deadline } = invocation;
   const deps = { api: runtime.api, config };
-  const on = callbacksOn(runtime);
   const story = () => ({ records, retentionMs: config.callbacks.retentionMs, timeoutMs: deadline.storeCallMs(config.redis?.timeoutMs ?? MEMORY_CALL_MS) });
   const refOf = (params: TaskParams) => ({ sdkAppId: params.SdkAppId, taskId: params.TaskId, region: config.region });
   return {
@@ -52,7 +49,8 @@ function tellerFor(runtime: ReadyRuntime, invocation: Invocation) {
 async function answerQuery(runtime: ReadyRuntime, query: Query, invocation: Invocation): Promise<Outcome> {
   await runtime.credentials.prepare(invocation.deadline);
   runtime.credentials.refresh(); // keys read once per invocation (they rotate); none: InvalidConfiguration.Credentials
-  const teller = tellerFor(runtime, invocation);
+  const callbacksOn = runtime.callbackKey() !== undefined;
+  const teller = tellerFor(runtime, invocation, callbacksOn);
   if (query.kind === "batch") return { kind: "batch", ...(await runBatch({ query: teller.query }, query.tasks)) };
   const poll = () => teller.query(query.params);
   if (!query.wait) return { kind: "task", ...(await poll()) };
@@ -62,8 +60,10 @@ async function answerQuery(runtime: ReadyRuntime, query: Query, invocation: Invo
 async function answerCallback(runtime: ReadyRuntime, request: CallbackRequest, invocation: Invocation): Promise<CallbackOutcome> {
   const { config } = runtime;
   const { deadline } = invocation;
+  // The key may come from the Secrets Manager secret: read it (within the deadline) when older than its TTL.
+  if (!config.callbacks.key) await runtime.credentials.prepare(deadline);
   return receiveCallback(request, {
-    key: await runtime.callbackKey(deadline),
+    key: runtime.callbackKey(),
     allowed: config.allowedSdkAppIds,
     records: runtime.records,
     retentionMs: config.callbacks.retentionMs,
@@ -76,7 +76,7 @@ async function answerCallback(runtime: ReadyRuntime, request: CallbackRequest, i
 async function answer(runtime: Runtime, reading: Reading, invocation: Invocation): Promise<Outcome> {
   switch (reading.kind) {
     case "refused":
-      return failureOutcome(reading.error, reading.params);
+      return reading.callback ? { kind: "callback", callback: { ok: false, error: reading.error } } : failureOutcome(reading.error, reading.params);
     case "preflight":
       return { kind: "preflight" };
   }

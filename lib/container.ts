@@ -6,7 +6,6 @@
  */
 import { readConfig, type FunctionConfig, type RedisSettings } from "./config";
 import { CredentialSource } from "./credentials";
-import type { Deadline } from "./deadline";
 import type { TrtcFunctionError } from "./errors";
 import { Fleet } from "./fleet/fleet";
 import { loadSharedStore, type SharedStore } from "./fleet/store";
@@ -25,8 +24,11 @@ export interface ReadyRuntime {
   fleet: Fleet;
   /** The tasks' callback records: the fleet's Redis when configured (never this container's memory then), else memory. */
   records: RecordStore;
-  /** The callback key, by `deadline`: TRTC_CALLBACK_KEY, or the secret's CallbackKey; undefined refuses callbacks. */
-  callbackKey: (deadline: Deadline) => Promise<string | undefined>;
+  /**
+   * The callback key: TRTC_CALLBACK_KEY, or the CallbackKey of the secret as last read (credentials.prepare reads
+   * it); undefined refuses callbacks.
+   */
+  callbackKey: () => string | undefined;
   logger: Logger;
 }
 
@@ -53,12 +55,12 @@ export function createRuntime({ env = process.env, write }: RuntimeOptions = {})
     return { ok: false, error: reading.error, logger };
   }
   const { config } = reading;
-  let callbackKey = async (_deadline: Deadline) => config.callbacks.key;
+  let callbackKey = () => config.callbacks.key;
   if (config.secret) {
     // AWS Secrets Manager: the keys come from the secret, read within each invocation's deadline when older than its TTL.
     const keys = new SecretKeys({ secretId: config.secret.secretId, ttlMs: config.secret.ttlMs, logger });
     credentials.use(() => keys.current(), (deadline) => keys.prepare(deadline));
-    if (!config.callbacks.key) callbackKey = async (deadline) => (await keys.prepare(deadline), keys.callbackKey());
+    if (!config.callbacks.key) callbackKey = () => keys.callbackKey();
   }
   const store = config.redis ? loadStore(config.redis, logger) : undefined;
   const fleet = new Fleet({ perSecond: config.rateLimitPerSecond, cacheTtlMs: config.statusCacheTtlMs, region: config.region, store });

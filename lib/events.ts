@@ -149,7 +149,7 @@ export function httpMethodOf(kind: HttpEventKind, event: Json): string {
 }
 
 /** The URL's path: payload 2.0 keeps it in rawPath, the other kinds in path. */
-function urlPathOf(kind: HttpEventKind, event: Json): string {
+export function urlPathOf(kind: HttpEventKind, event: Json): string {
   const path = kind === "aws-http" ? event.rawPath : event.path;
   return typeof path === "string" ? path : "";
 }

@@ -17,7 +17,7 @@
  * Names are read with the one picker (params.ts's pickLast): own keys only, later sources win.
  */
 import { TrtcFunctionError } from "./errors";
-import { headersOf, httpRequestOf, isHttpKind, isObject, parseJsonBody, rawBodyBytes, triggerOf, type EventKind, type HttpRequest } from "./events";
+import { headersOf, httpRequestOf, isHttpKind, isObject, parseJsonBody, rawBodyBytes, triggerOf, urlPathOf, type EventKind, type HttpRequest } from "./events";
 import {
   checkTaskParams,
   checkWaitOptions,
@@ -48,8 +48,11 @@ export type Reading =
   | { kind: "batch"; tasks: BatchTask[]; params: RawParams }
   | { kind: "callback"; request: CallbackRequest }
   | { kind: "preflight" }
-  /** Refused as a whole; `params` as picked, for what the failure may echo. */
-  | { kind: "refused"; error: TrtcFunctionError; params: RawParams };
+  /**
+   * Refused as a whole; `params` as picked, for what the failure may echo. `callback`: it came to the callback route,
+   * so it is answered as a callback is (TRTC's `{code, error}`), whatever was wrong with it.
+   */
+  | { kind: "refused"; error: TrtcFunctionError; params: RawParams; callback: boolean };
 
 export interface InputOptions {
   /** TRTC_ALLOWED_SDK_APP_IDS; undefined allows any. */
@@ -153,7 +156,7 @@ function readQuery(sources: Json[], params: RawParams, http: boolean, allowed: R
   const tasks = readBatch(sources, params, http, allowed);
   if (tasks) return { kind: "batch", tasks, params };
   const judged = judgeTask(params, allowed);
-  if (!judged.ok) return { kind: "refused", error: judged.error, params };
+  if (!judged.ok) return { kind: "refused", error: judged.error, params, callback: false };
   const wait = readWaitOptions(sources, http);
   return wait ? { kind: "single", params: judged.params, wait } : { kind: "single", params: judged.params };
 }
@@ -161,6 +164,7 @@ function readQuery(sources: Json[], params: RawParams, http: boolean, allowed: R
 /** The input step: event kind + raw event → what it asks for, or why it is refused. */
 export function readInput(kind: EventKind | undefined, event: unknown, { allowed, preflight = false }: InputOptions = {}): Reading {
   let params: RawParams = {};
+  const onCallbackRoute = kind !== undefined && isHttpKind(kind) && CALLBACK_ROUTE.test(urlPathOf(kind, event as Json));
   try {
     const http = readHttp(kind, event, preflight);
     if (http === "preflight") return { kind: "preflight" };
@@ -169,14 +173,14 @@ export function readInput(kind: EventKind | undefined, event: unknown, { allowed
     }
     // The callback route is open at the gateway (TRTC cannot sign an IAM or CAM request): it answers callbacks only,
     // never a status query, which would reach TRTC past the status route's own auth.
-    if (http && CALLBACK_ROUTE.test(http.request.urlPath)) {
+    if (onCallbackRoute) {
       throw new TrtcFunctionError("InvalidRequest.Body", "This route takes TRTC stream-ingest callbacks only: a POST whose JSON body carries EventGroupId");
     }
     const sources = http ? [http.request.path, http.request.query, http.body] : [event as Json];
     params = pickTaskParams(sources);
     return readQuery(sources, params, http !== undefined, allowed);
   } catch (error) {
-    if (error instanceof TrtcFunctionError) return { kind: "refused", error, params };
+    if (error instanceof TrtcFunctionError) return { kind: "refused", error, params, callback: onCallbackRoute };
     throw error;
   }
 }

@@ -14,7 +14,7 @@ export const FUNCTION_ADVICE: Record<FunctionErrorCode, string> = {
   "InvalidParameter.SdkAppId":
     "Send a positive integer no larger than 4294967295 (a JSON number or a string of decimal digits).",
   "InvalidParameter.TaskId": "Send the TaskId StartStreamIngest returned: 1-256 visible ASCII characters.",
-  "InvalidRequest.Body": "Send a JSON object body (or none) encoded as UTF-8.",
+  "InvalidRequest.Body": "Send a JSON object body (or none) encoded as UTF-8; on …/stream-ingest/callback, only TRTC's callbacks (a POST whose JSON body has EventGroupId).",
   "InvalidRequest.Event":
     "Invoke with a JSON object ({\"SdkAppId\":…,\"TaskId\":…}) or through an HTTP route (API Gateway, a function URL, an ALB); trigger events (queues, storage, schedules, logs) ask for no status.",
   "InvalidRequest.Method": "Use GET or POST.",
@@ -22,18 +22,18 @@ export const FUNCTION_ADVICE: Record<FunctionErrorCode, string> = {
     "Send TaskIds as a non-empty array of strings (with SdkAppId), or Tasks as a non-empty array of {SdkAppId, TaskId} objects; not both, and not with TaskId or waitFor.",
   "InvalidRequest.BatchTooLarge": "Send at most 100 tasks per batch; split larger sets.",
   "InvalidParameter.WaitFor": "Send waitFor as \"NotExist\" or \"InProgress\".",
-  "InvalidParameter.WaitTimeoutSeconds": "Send waitTimeoutSeconds as a number from 1 to 900.",
+  "InvalidParameter.WaitTimeoutSeconds": "Send waitTimeoutSeconds as a number from 1 to 900 (at most 25 over HTTP; invoke directly for longer waits).",
   "InvalidParameter.PollIntervalSeconds": "Send pollIntervalSeconds as a number from 1 to 300.",
   RequestSizeLimitExceeded: "A status request or a callback is a few hundred bytes; keep the body under 64 KB.",
   "Forbidden.SdkAppId":
     "This deployment is not allowed to query that SdkAppId, or take its callbacks (TRTC_ALLOWED_SDK_APP_IDS).",
   InvalidConfiguration: "Operator: fix the setting the message names.",
-  "InvalidConfiguration.Region": "Operator: set TRTC_REGION to one of the four supported regions.",
+  "InvalidConfiguration.Region": "Operator: set TRTC_REGION to a Tencent Cloud region name in lower case, such as ap-singapore, ap-tokyo or ap-guangzhou.",
   "InvalidConfiguration.Endpoint": "Operator: fix TRTC_ENDPOINT / TRTC_ENDPOINT_URL (also: a proxy or private link in front of TRTC refused the request with a 4xx).",
   "InvalidConfiguration.Credentials":
     "Operator: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY, or give the SCF function a role.",
   "InvalidConfiguration.Secret":
-    "Operator: check the secret TRTC_CREDENTIALS_SECRET_ID names, its JSON ({\"SecretId\":…,\"SecretKey\":…}) and the function's permission to read it.",
+    "Operator: check the secret TRTC_CREDENTIALS_SECRET_ID names, its JSON ({\"SecretId\":…,\"SecretKey\":…}, and an optional \"CallbackKey\" of 1-32 letters and digits) and the function's permission to read it.",
   UpstreamSecretsError: "AWS Secrets Manager failed or could not be reached; retry with backoff.",
   UpstreamTimeout: "TRTC did not answer in time; retry with backoff.",
   UpstreamNetworkError: "The connection to TRTC failed; retry with backoff.",
@@ -70,7 +70,7 @@ export const API_ADVICE: Record<string, string> = {
   "AuthFailure.TokenFailure":
     "Temporary credentials expired; the function re-reads them once, then gives up.",
   "AuthFailure.UnauthorizedOperation": "Operator: allow trtc:DescribeStreamIngest in CAM.",
-  UnsupportedRegion: "Operator: use one of the four supported regions.",
+  UnsupportedRegion: "Operator: TRTC does not serve stream ingest in TRTC_REGION; set it to the region the relay tasks were started in.",
 };
 
 /** Catalogued codes without advice, and advice for codes the catalogue does not have. */

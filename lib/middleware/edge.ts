@@ -38,7 +38,7 @@ function read(kind: EventKind | undefined, event: unknown, runtime: Runtime): Re
   try {
     return readInput(kind, event, { allowed: config?.allowedSdkAppIds, preflight: Boolean(config?.corsOrigins) });
   } catch (error) {
-    return { kind: "refused", error: asFunctionError(error), params: {} };
+    return { kind: "refused", error: asFunctionError(error), params: {}, callback: false };
   }
 }
 

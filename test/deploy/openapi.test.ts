@@ -551,12 +551,12 @@ describe("real responses match the document", () => {
     expect(requestForm({ SdkAppId: APP, TaskId: DEMO_TASK, waitFor: "NotExist", waitTimeoutSeconds: "2.5" })).toBe(0);
   });
 
-  it("the callback route answers what is not a callback with the 400 it declares, in the status route's shape", async () => {
+  it("the callback route answers what is not a callback with the 400 it declares, in the callback answer's shape", async () => {
     const onCallbackRoute = (body: string) => ({ ...post(body), rawPath: "/stream-ingest/callback", routeKey: "POST /stream-ingest/callback" });
     for (const body of [JSON.stringify({ SdkAppId: APP, TaskId: DEMO_TASK }), "{not json"]) {
       const answer = await fn.handler(onCallbackRoute(body), awsContext());
       expect(answer.statusCode, body).toBe(400);
-      expect(JSON.parse(answer.body).error.code, body).toBe("InvalidRequest.Body");
+      expect(JSON.parse(answer.body), body).toMatchObject({ code: 400, error: { code: "InvalidRequest.Body" } });
       expect(ajv.validate(toJsonSchema(callback.post.responses["400"].content["application/json"].schema), JSON.parse(answer.body)), ajv.errorsText()).toBe(true);
     }
     expect(callback.post.responses["400"].description).toContain("`InvalidRequest.Body`");

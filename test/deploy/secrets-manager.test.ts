@@ -4,13 +4,14 @@
  * provides it), against a local GetSecretValue stub and the TRTC emulator. Each test cold-starts its own container
  * with its own secret.
  */
+import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator";
 import { DEMO_SECRET_ID, DEMO_SECRET_KEY } from "../../emulator";
 import { Deadline } from "../../lib/deadline";
 import type { Logger } from "../../lib/logger";
 import { SecretKeys } from "../../lib/transport/secrets-manager";
-import { awsContext, captureStdout, loadBundle } from "../support/bundle";
+import { awsContext, captureStdout, loadBundle, quietly } from "../support/bundle";
 import { APP, DEMO_TASK, startTestEmulator } from "../support/emulator";
 import { awsHttpApiEvent } from "../support/events";
 import { pendingTimers, sleep, tick } from "../support/leaks";
@@ -55,6 +56,40 @@ beforeAll(async () => {
 afterAll(async () => {
   await stub?.close();
   await emulator?.close();
+});
+
+describe("the callback key from the secret (\"CallbackKey\")", () => {
+  const KEY = "SecretCallbackKey42";
+  const signed = (taskId: string) => {
+    const body = JSON.stringify({ EventGroupId: 7, EventType: 702, CallbackMsTs: Date.now(), EventInfo: { EventMsTs: Date.now() - 50, TaskId: taskId, Status: 0 } });
+    const sign = createHmac("sha256", KEY).update(body).digest("base64");
+    return awsHttpApiEvent({ method: "POST", body, headers: { Sign: sign, SdkAppId: String(APP) } });
+  };
+
+  it("verifies callbacks with it, read within the callback's invocation, and tells answers with the record", async () => {
+    const { bundle, calls } = coldStart({ ...demoSecret, CallbackKey: KEY });
+    const { value: answer, lines } = await captureStdout(() => bundle.handler(signed("secret-key-task"), awsContext()));
+    expect([answer.statusCode, answer.body]).toEqual([200, '{"code":0}']);
+    expect(calls()).toBe(1);
+    expect(await bundle.handler({ SdkAppId: APP, TaskId: "secret-key-task" }, awsContext())).toMatchObject({ status: "NotExist", relay: { phase: "stopped" } });
+    expect(lines.join("\n")).not.toContain(KEY);
+  });
+
+  it("without one, callbacks are refused (403) and status queries read no record", async () => {
+    const { bundle } = coldStart(demoSecret);
+    const answer = await bundle.handler(signed("no-key-task"), awsContext());
+    expect(answer.statusCode).toBe(403);
+    expect(JSON.parse(answer.body).error.code).toBe("Forbidden.Callback");
+    expect(await bundle.handler({ SdkAppId: APP, TaskId: "no-key-task" }, awsContext())).not.toHaveProperty("relay");
+  });
+
+  it("a malformed CallbackKey is the secret's configuration error, naming the field, never the value", async () => {
+    const { bundle } = coldStart({ ...demoSecret, CallbackKey: "not a key!" });
+    const result = await quietly(() => bundle.handler(ask, awsContext()));
+    expect(result).toMatchObject({ ok: false, error: { code: "InvalidConfiguration.Secret" } });
+    expect(result.error.message).toContain("CallbackKey");
+    expect(result.error.message).not.toContain("not a key!");
+  });
 });
 
 describe("credentials from AWS Secrets Manager", () => {

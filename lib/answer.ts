@@ -100,6 +100,8 @@ export function answerWith(runtime: Runtime) {
         const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
         runtime.logger.log("error", "Unexpected error", { requestId: context.invocation.requestId, error: detail });
       }
+      // A callback's failure (its key's secret could not be read, a bug) is answered as a callback is.
+      if (reading.kind === "callback") return { kind: "callback", callback: { ok: false, error: failure } };
       return failureOutcome(failure, paramsOf(reading));
     }
   };

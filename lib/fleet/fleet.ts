@@ -106,7 +106,7 @@ export class Fleet {
       // waits at most half of its time left, then asks TRTC itself.
       const giveUpAt = this.now() + (invocation.deadline - this.now()) / 2;
       for (;;) {
-        const found = await store.lookup(task, Math.max(1, invocation.deadline - this.now()));
+        const found = await store.lookup(task, Math.max(1, invocation.deadline - this.now()), Math.max(0, giveUpAt - this.now()));
         if (!found) {
           stats.redis = "fallback";
           break;
@@ -133,7 +133,7 @@ export class Fleet {
     const entry = result.ok ? { status: result.status, requestId: result.requestId, checkedAt: Date.parse(result.checkedAt) } : undefined;
     if (entry && ttl > 0) this.remember(key, entry, entry.checkedAt + ttl);
     // Errors are never cached: the lock is dropped and the next caller asks again.
-    if (token && store) await store.release(task, token, entry, entry ? entry.checkedAt + ttl - this.now() : 0);
+    if (token && store) await store.release(task, token, entry, entry ? entry.checkedAt + ttl - this.now() : 0, Math.max(0, invocation.deadline - TIMER_SLACK_MS - this.now()));
     return { result, stats: { ...stats, attempts: answer.stats.attempts, upstreamMs: answer.stats.upstreamMs, throttled: answer.stats.throttled } };
   }
 

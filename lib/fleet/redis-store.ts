@@ -24,6 +24,8 @@ import { RELEASE } from "./redis/scripts";
 export { RESERVE } from "./redis/scripts";
 export { RETRY_AFTER_MS };
 
+/** The pause after a burst's first starts (see RESERVE). */
+export const BURST_SETTLE_MS = 250;
 /** A release's own limit when its caller gives none, and a dropped lock's. */
 const RELEASE_WITHIN_MS = 1000;
 
@@ -55,7 +57,7 @@ export function createRedisStore(options: StoreOptions): SharedStore {
     reserveStart: (perSecond, maxWaitMs) =>
       calls.run(
         async () => {
-          const answer = await client.trtcReserve(keys.rate, perSecond, 1000, Math.max(0, Math.floor(maxWaitMs)));
+          const answer = await client.trtcReserve(keys.rate, perSecond, 1000, Math.max(0, Math.floor(maxWaitMs)), BURST_SETTLE_MS);
           const received = Date.now();
           const { at, redisNow } = parseReservation(answer);
           clock.sample(redisNow, received);

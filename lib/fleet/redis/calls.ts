@@ -16,6 +16,15 @@ import { Patience, type PatienceOptions } from "./patience";
 
 /** After a fault, how long the store is left alone before the next call tries it again. */
 export const RETRY_AFTER_MS = 1000;
+/**
+ * A connection is dead after this many TRTC_REDIS_TIMEOUT_MS of silence (200 ms by default) that this process
+ * listened to. An answer later than TRTC_REDIS_TIMEOUT_MS is late, not a fault: on a busy host the server's own
+ * share of CPU can hold it back 50 ms and more (60 containers and Redis on two cores), and giving up on it sends the
+ * container to its own budget.
+ */
+export const DEAD_AFTER_TIMEOUTS = 4;
+/** Silence is counted, and callers' limits checked, this many times per TRTC_REDIS_TIMEOUT_MS. */
+const TICKS_PER_TIMEOUT = 5;
 
 export interface CallOptions {
   /** The caller's own limit (ms from now): past it the answer is no use to the caller. */
@@ -27,7 +36,7 @@ export interface CallOptions {
 }
 
 export interface CallsOptions {
-  /** TRTC_REDIS_TIMEOUT_MS: silence after which a connection counts as dead. */
+  /** TRTC_REDIS_TIMEOUT_MS: how soon Redis is expected to answer (see DEAD_AFTER_TIMEOUTS). */
   timeoutMs: number;
   onFault: (kind: StoreFault) => void;
   /** Redis answered something (the unreleased locks may be dropped now). */
@@ -46,7 +55,13 @@ export class Calls {
     private readonly options: CallsOptions,
   ) {
     this.now = options.now ?? Date.now;
-    this.patience = new Patience({ deadAfterMs: options.timeoutMs, onDead: () => this.dead(), now: options.now, later: options.later });
+    this.patience = new Patience({
+      deadAfterMs: DEAD_AFTER_TIMEOUTS * options.timeoutMs,
+      tickMs: options.timeoutMs / TICKS_PER_TIMEOUT,
+      onDead: () => this.dead(),
+      now: options.now,
+      later: options.later,
+    });
   }
 
   /** `command`'s value, or undefined when the store is resting, faulty, dead, or later than the caller's limit. */

@@ -6,8 +6,8 @@
  * server, packets dropped on the way). Time the process could not listen does not count: a process starved of CPU
  * (many containers on few cores, a Lambda throttled to a fraction of a vCPU) reads its answers late, and an answer
  * that is merely late must not send its container to its own budget, which multiplies the fleet's rate exactly when
- * it is busiest. So silence is measured in ticks of deadAfterMs/5: each tick credits the time since the last one, but
- * never more than one tick, whatever the delay of a timer that fired late. Any answer (or connection progress)
+ * it is busiest. So silence is measured in ticks: each tick credits the time since the last one, but never more than
+ * one tick, whatever the delay of a timer that fired late. Any answer (or connection progress)
  * restarts the count: the server is alive.
  *
  * A call is also bounded by its caller's own limit (`withinMs`, wall clock): past it, the answer is no use to the
@@ -25,6 +25,8 @@ export type Outcome<T> =
 export interface PatienceOptions {
   /** Silence, in time this process listened, after which the connection counts as dead. */
   deadAfterMs: number;
+  /** How often silence is counted (and callers' limits checked). */
+  tickMs: number;
   /** Called once per verdict, after every waiting call was settled as dead. */
   onDead: () => void;
   now?: () => number;
@@ -60,7 +62,7 @@ export class Patience {
   private cancelTick: (() => void) | undefined;
 
   constructor(private readonly options: PatienceOptions) {
-    this.tickMs = Math.max(1, options.deadAfterMs / 5);
+    this.tickMs = Math.max(1, options.tickMs);
     this.now = options.now ?? Date.now;
     this.later = options.later ?? afterPendingReads;
   }

@@ -10,10 +10,15 @@ const NOW = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
 /**
- * The rate budget. KEYS[1]: list of reserved start times (ms, ascending). ARGV: limit, window ms, max wait ms.
- * Reserves the next start at least window/limit after the last one and never more than `limit` in any rolling
- * window: the rule of lib/rate-pacer.ts, for the fleet. Returns {the reserved start, Redis's now}, or {-1, now}
- * (nothing reserved) when it would be more than the max wait away.
+ * The rate budget. KEYS[1]: list of the latest reserved start times (ms, ascending). ARGV: limit, window ms, max wait
+ * ms, settle ms. Reserves the next start at least window/limit after the last one and never more than `limit` in any
+ * rolling window: the rule of lib/rate-pacer.ts, for the fleet. Returns {the reserved start, Redis's now}, or
+ * {-1, now} (nothing reserved) when it would be more than the max wait away.
+ *
+ * One exception, at the start of a burst (`limit` starts after a quiet window): the next start waits `settle` ms
+ * more. The containers that took the burst's first starts are as cold as all the others and share their CPU, so
+ * their requests may leave late and reach TRTC bunched with the next ones; the pause lets them out of TRTC's window
+ * before it fills again. It costs a burst `settle` ms once, and a steady load nothing.
  */
 export const RESERVE = `${NOW}
 local limit = tonumber(ARGV[1])
@@ -24,14 +29,16 @@ if n > 0 then
   local spaced = tonumber(redis.call('LINDEX', KEYS[1], -1)) + window / limit
   if spaced > at then at = spaced end
   if n >= limit then
-    local full = tonumber(redis.call('LINDEX', KEYS[1], -limit)) + window
+    local first = tonumber(redis.call('LINDEX', KEYS[1], -limit))
+    local full = first + window
+    if n == limit or tonumber(redis.call('LINDEX', KEYS[1], -limit - 1)) <= first - window then full = full + tonumber(ARGV[4]) end
     if full > at then at = full end
   end
 end
 at = math.ceil(at)
 if at - now > tonumber(ARGV[3]) then return {-1, now} end
 redis.call('RPUSH', KEYS[1], at)
-redis.call('LTRIM', KEYS[1], -limit, -1)
+redis.call('LTRIM', KEYS[1], -limit - 1, -1)
 redis.call('PEXPIRE', KEYS[1], at - now + 2 * window)
 return {at, now}`;
 
@@ -87,7 +94,7 @@ export const READ_RECORD = `return {redis.call('ZRANGE', KEYS[1], -tonumber(ARGV
 
 /** A client (one node or a cluster) with the scripts above as commands (EVALSHA, falling back to EVAL). */
 export type ScriptedClient = (Redis | Cluster) & {
-  trtcReserve(key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<unknown>;
+  trtcReserve(key: string, limit: number, windowMs: number, maxWaitMs: number, settleMs: number): Promise<unknown>;
   trtcClock(key: string): Promise<unknown>;
   trtcLookup(status: string, lock: string, lockMs: number, token: string, notAfter: number): Promise<unknown>;
   trtcRecord(events: string, final: string, member: string, score: number, keep: number, retentionMs: number): Promise<unknown>;

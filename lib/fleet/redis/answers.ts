@@ -54,10 +54,12 @@ export function encodeEvent(event: RelayEvent): string {
   return `${event.type}:${event.status}:${event.at}`;
 }
 
+const EVENT_MEMBER = /^(-?\d{1,15}):(-?\d{1,15}):(\d{1,15})$/;
+
 export function decodeEvent(member: unknown): RelayEvent {
-  const parts = typeof member === "string" && member.length <= 64 ? member.split(":").map(Number) : [];
-  if (parts.length !== 3 || !parts.every(Number.isSafeInteger)) throw new InvalidAnswer();
-  return { type: parts[0]!, status: parts[1]!, at: parts[2]! };
+  const parts = typeof member === "string" ? EVENT_MEMBER.exec(member) : null;
+  if (!parts) throw new InvalidAnswer();
+  return { type: Number(parts[1]), status: Number(parts[2]), at: Number(parts[3]) };
 }
 
 /** READ_RECORD's {members, final or null}. */

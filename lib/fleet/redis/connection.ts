@@ -86,6 +86,21 @@ export interface ConnectionEvents {
   ready: () => void;
 }
 
+/** Connects the masters not connected yet; settles when each is ready or gone. */
+function connectMasters(cluster: Cluster): Promise<void> {
+  const settled = (node: Redis) =>
+    new Promise<void>((resolve) => {
+      if (node.status === "ready" || node.status === "end") return resolve();
+      const done = () => {
+        for (const event of ["ready", "close", "end"]) node.off(event, done);
+        resolve();
+      };
+      for (const event of ["ready", "close", "end"]) node.on(event, done);
+      if (node.status === "wait") node.connect().catch(() => undefined);
+    });
+  return Promise.all(cluster.nodes("master").map(settled)).then(() => undefined);
+}
+
 export function openConnection(settings: RedisSettings, events: ConnectionEvents): Connection {
   const client = createClient(settings);
   const cluster = client instanceof Cluster ? client : undefined;
@@ -97,21 +112,27 @@ export function openConnection(settings: RedisSettings, events: ConnectionEvents
   client.on("error", remember);
   client.on("node error", remember);
   client.on("connect", events.progress);
+  // On a cluster, ready once every master is connected too: while the container starts, rather than by the first
+  // command sent to each (and a command sent to a node still connecting is refused, with no offline queue).
+  const ready = () => (cluster ? connectMasters(cluster) : Promise.resolve());
   client.on("ready", () => {
-    fault = undefined;
-    events.progress();
-    events.ready();
-    // Every master connected now, while the container starts, rather than by the first command sent to each.
-    for (const node of cluster?.nodes("master") ?? []) if (node.status === "wait") node.connect().catch(() => undefined);
+    void ready().then(() => {
+      fault = undefined;
+      events.progress();
+      events.ready();
+    });
   });
   const outcomes = ["ready", "error", "close", "end"] as const;
   let first: Promise<void> | undefined = new Promise<void>((resolve) => {
-    const done = () => {
-      for (const event of outcomes) client.off(event, done);
-      first = undefined;
-      resolve();
+    const done = (event: string) => () => {
+      for (const [name, listener] of listeners) client.off(name, listener);
+      void (event === "ready" ? ready() : Promise.resolve()).then(() => {
+        first = undefined;
+        resolve();
+      });
     };
-    for (const event of outcomes) client.on(event, done);
+    const listeners = outcomes.map((event) => [event, done(event)] as const);
+    for (const [name, listener] of listeners) client.on(name, listener);
   });
   return {
     client: defineScripts(client),

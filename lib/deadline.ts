@@ -144,10 +144,11 @@ export class Deadline {
   }
 
   /**
-   * How long a caller sharing a request in flight in this container waits for its answer: until the deadline, less
-   * TIMER_SLACK_MS for a late timer and the answer to be written.
+   * How long work that the answer waits for may still take: until the deadline, less TIMER_SLACK_MS for a late timer
+   * and the answer to be written. A caller sharing a request in flight in this container waits this long for its
+   * answer; a lock's release to the fleet's store is bounded by it.
    */
-  sharedAnswerMs(): number {
+  beforeAnswerMs(): number {
     return Math.max(0, this.remaining() - TIMER_SLACK_MS);
   }
 

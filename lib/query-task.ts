@@ -6,7 +6,7 @@ import type { FunctionConfig } from "./config";
 import type { Deadline } from "./deadline";
 import { TrtcFunctionError, type ErrorPayload } from "./errors";
 import { isValidSdkAppId, isValidTaskId, type TaskParams } from "./params";
-import type { Relay } from "./relay/types";
+import type { CachedStatus, Relay } from "./relay/types";
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryOutcome, type RetryPolicy } from "./retry";
 import type { TrtcApi } from "./trtc-client";
 
@@ -82,6 +82,21 @@ export interface QueryDeps {
 export interface QueryInvocation {
   requestId: string;
   deadline: Deadline;
+}
+
+/** A status reused (the cache, a relay's record): `cached`, with the original requestId and checkedAt. */
+export function cachedResult(entry: CachedStatus, params: TaskParams, region: string): SuccessResult {
+  return {
+    ok: true,
+    sdkAppId: params.SdkAppId,
+    taskId: params.TaskId,
+    status: entry.status,
+    running: entry.status === "InProgress",
+    region,
+    requestId: entry.requestId,
+    checkedAt: new Date(entry.checkedAt).toISOString(),
+    cached: true,
+  };
 }
 
 /** The failure payload. Parameters are echoed only when they satisfy the rules: never a hostile value back. */

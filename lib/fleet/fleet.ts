@@ -5,7 +5,7 @@
  * does not answer, this container's own pacer and cache take over for that call.
  */
 import { taskKeyOf, type TaskParams } from "../params";
-import { emptyStats, failureResult, queryTask, type QueryDeps, type QueryInvocation, type QueryStats, type SuccessResult, type TaskResult } from "../query-task";
+import { cachedResult, emptyStats, failureResult, queryTask, type QueryDeps, type QueryInvocation, type QueryStats, type SuccessResult, type TaskResult } from "../query-task";
 import { RatePacer } from "../rate-pacer";
 import { TrtcFunctionError } from "../errors";
 import type { CachedStatus, SharedStore, TaskRef } from "./store";
@@ -109,7 +109,7 @@ export class Fleet {
       const { deadline } = invocation;
       const giveUpAt = deadline.followerGiveUpAt();
       for (;;) {
-        const found = await store.lookup(task, deadline.lockMs());
+        const found = await store.lookup(task, deadline.lockMs(), Math.max(0, giveUpAt - deadline.now()));
         if (!found) {
           stats.redis = "fallback";
           break;
@@ -136,14 +136,14 @@ export class Fleet {
     const entry = result.ok ? { status: result.status, requestId: result.requestId, checkedAt: Date.parse(result.checkedAt) } : undefined;
     if (entry && ttl > 0) this.remember(key, entry, entry.checkedAt + ttl);
     // Errors are never cached: the lock is dropped and the next caller asks again.
-    if (token && store) await store.release(task, token, entry, entry ? entry.checkedAt + ttl - this.now() : 0);
+    if (token && store) await store.release(task, token, entry, entry ? entry.checkedAt + ttl - this.now() : 0, invocation.deadline.beforeAnswerMs());
     return { result, stats: { ...stats, attempts: answer.stats.attempts, upstreamMs: answer.stats.upstreamMs, throttled: answer.stats.throttled } };
   }
 
   /** Shares the answer of a query in flight in this container, but never past this caller's own deadline. */
   private async follow(flying: Promise<Answer>, params: TaskParams, invocation: Invocation, stats: QueryStats): Promise<Answer> {
     const { deadline } = invocation;
-    const shared = await deadline.race(flying, deadline.sharedAnswerMs());
+    const shared = await deadline.race(flying, deadline.beforeAnswerMs());
     if (shared) return { result: { ...shared.result }, stats };
     const error = new TrtcFunctionError("UpstreamTimeout", "The shared request for this task did not answer before the invocation's deadline");
     return { result: failureResult(error, params), stats };
@@ -166,18 +166,4 @@ export class Fleet {
     this.local.set(key, { entry, expiresAt });
     if (this.local.size > LOCAL_CACHE_ENTRIES) this.local.delete(this.local.keys().next().value!);
   }
-}
-
-function cachedResult(entry: CachedStatus, params: TaskParams, region: string): SuccessResult {
-  return {
-    ok: true,
-    sdkAppId: params.SdkAppId,
-    taskId: params.TaskId,
-    status: entry.status,
-    running: entry.status === "InProgress",
-    region,
-    requestId: entry.requestId,
-    checkedAt: new Date(entry.checkedAt).toISOString(),
-    cached: true,
-  };
 }

@@ -6,7 +6,7 @@
  * Reading the record costs one store call per query, so it is made only when callbacks can arrive at all (a key is
  * configured): without one there is never a record.
  */
-import type { QueryStats, SuccessResult, TaskResult } from "../query-task";
+import { cachedResult, type QueryStats, type SuccessResult, type TaskResult } from "../query-task";
 import { answersFromRecord, confirmsStop, relayOf, stoppedAt } from "./record";
 import type { CachedStatus, RecordStore, TaskRecord, TaskRef } from "./types";
 
@@ -23,18 +23,7 @@ export interface StoryDeps {
 }
 
 function fromRecord(final: CachedStatus, task: TaskRef, record: TaskRecord): SuccessResult {
-  return {
-    ok: true,
-    sdkAppId: task.sdkAppId,
-    taskId: task.taskId,
-    status: final.status,
-    running: final.status === "InProgress",
-    region: task.region,
-    requestId: final.requestId,
-    checkedAt: new Date(final.checkedAt).toISOString(),
-    cached: true,
-    relay: relayOf(record.events),
-  };
+  return { ...cachedResult(final, { SdkAppId: task.sdkAppId, TaskId: task.taskId }, task.region), relay: relayOf(record.events) };
 }
 
 const noCost = (): QueryStats => ({ attempts: 0, upstreamMs: 0, cacheHits: 1 });

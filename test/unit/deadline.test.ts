@@ -78,8 +78,8 @@ describe("the deadline", () => {
   });
 
   it("a caller sharing a request in flight waits until the deadline less the timer slack", () => {
-    expect(deadlineAt(3000, 1000).sharedAnswerMs()).toBe(1900);
-    expect(deadlineAt(3000, 2950).sharedAnswerMs()).toBe(0);
+    expect(deadlineAt(3000, 1000).beforeAnswerMs()).toBe(1900);
+    expect(deadlineAt(3000, 2950).beforeAnswerMs()).toBe(0);
   });
 });
 

@@ -109,7 +109,7 @@ export class Fleet {
       const { deadline } = invocation;
       const giveUpAt = deadline.followerGiveUpAt();
       for (;;) {
-        const found = await store.lookup(task, deadline.lockMs());
+        const found = await store.lookup(task, deadline.lockMs(), Math.max(0, giveUpAt - deadline.now()));
         if (!found) {
           stats.redis = "fallback";
           break;
@@ -136,7 +136,7 @@ export class Fleet {
     const entry = result.ok ? { status: result.status, requestId: result.requestId, checkedAt: Date.parse(result.checkedAt) } : undefined;
     if (entry && ttl > 0) this.remember(key, entry, entry.checkedAt + ttl);
     // Errors are never cached: the lock is dropped and the next caller asks again.
-    if (token && store) await store.release(task, token, entry, entry ? entry.checkedAt + ttl - this.now() : 0);
+    if (token && store) await store.release(task, token, entry, entry ? entry.checkedAt + ttl - this.now() : 0, invocation.deadline.sharedAnswerMs());
     return { result, stats: { ...stats, attempts: answer.stats.attempts, upstreamMs: answer.stats.upstreamMs, throttled: answer.stats.throttled } };
   }
 

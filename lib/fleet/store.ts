@@ -1,9 +1,10 @@
 /**
- * What the containers of a fleet share, as the rest of the function sees it: a rate budget and a status cache with
- * single-flight. The Redis implementation lives in a second file of the artifact (fleet-redis.js, built from
- * lib/fleet/redis-store.ts), required only when TRTC_REDIS_URL is set, so the default bundle and its cold start do
- * not carry a Redis client. Every call answers `undefined` when the store cannot answer in time: the caller then
- * uses the container's own pacer and cache, never fails because of the store.
+ * What the containers of a fleet share, as the rest of the function sees it: a rate budget, a status cache with
+ * single-flight, and the callback record. The Redis implementation lives in a second file of the artifact
+ * (fleet-redis.js, built from lib/fleet/redis-store.ts), required only when TRTC_REDIS_URL is set, so the default
+ * bundle and its cold start do not carry a Redis client. Every call answers `undefined` when the store cannot answer
+ * within its caller's limit or its connection is dead: the caller then uses the container's own pacer and cache,
+ * never fails because of the store. A store that is merely slow is waited for, within that limit.
  */
 import type { RedisSettings } from "../config";
 import type { CachedStatus, RecordStore, TaskRef } from "../relay/types";
@@ -24,10 +25,16 @@ export interface SharedStore extends RecordStore {
    * start is due, -1 when no start is free within `maxWaitMs` (nothing taken), undefined when the store did not answer.
    */
   reserveStart(perSecond: number, maxWaitMs: number): Promise<number | undefined>;
-  /** The cached status of `key`, or the lock to ask TRTC for it, or how long another asker may take. */
-  lookup(task: TaskRef, lockMs: number): Promise<CacheLookup | undefined>;
-  /** Releases the lock taken by `lookup`; with an entry, caches it for `ttlMs` first (errors are never passed). */
-  release(task: TaskRef, token: string, entry?: CachedStatus, ttlMs?: number): Promise<void>;
+  /**
+   * The cached status of `task`, or the lock (held at most `lockMs`) to ask TRTC for it, or how long another asker
+   * may take. Waits for a slow Redis at most `withinMs` (default: lockMs).
+   */
+  lookup(task: TaskRef, lockMs: number, withinMs?: number): Promise<CacheLookup | undefined>;
+  /**
+   * Releases the lock taken by `lookup`; with an entry, caches it for `ttlMs` first (errors are never passed). Waits
+   * at most `withinMs` (default 1 s); a release that did not reach Redis is sent again later.
+   */
+  release(task: TaskRef, token: string, entry?: CachedStatus, ttlMs?: number, withinMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -36,7 +43,7 @@ export interface StoreOptions extends RedisSettings {
   onFault: (kind: StoreFault) => void;
 }
 
-export type StoreFault = "unreachable" | "timeout" | "auth" | "invalid-answer" | "error";
+export type StoreFault = "unreachable" | "timeout" | "auth" | "tls" | "invalid-answer" | "error";
 
 /** The second file's path as the bundle sees it (build/build.ts keeps it external and writes it beside index.js). */
 const STORE_MODULE = "./fleet-redis.js";

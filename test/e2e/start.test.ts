@@ -194,7 +194,7 @@ describe("npm start", () => {
     const storyUrl = urlOf(lines[lines.findIndex((line) => line.includes("answered from the record")) + 1]!);
     const describes = async () => ((await (await fetch(`${emulatorUrl}/_emulator/stats`)).json()) as typeof stats).byAction.DescribeStreamIngest!;
     const before = await describes();
-    const confirmed = await (await fetch(storyUrl)).json();
+    const confirmed = (await (await fetch(storyUrl)).json()) as { requestId: string };
     expect(confirmed).toMatchObject({ status: "NotExist", relay: { phase: "stopped" } });
     expect(await (await fetch(storyUrl)).json()).toMatchObject({ status: "NotExist", cached: true, requestId: confirmed.requestId, relay: { phase: "stopped" } });
     expect((await describes()) - before).toBe(1);

@@ -1,11 +1,11 @@
 /**
- * The Redis store's scripts on a real redis-server, in this process: the budget's rolling-second rule, what the keys
- * are named and that every one of them expires, errors never cached, and no lock left for nobody (a lookup run late,
- * a release whose SET is refused).
+ * The Redis store on a real redis-server, in this process: the budget's rolling-second rule, what the keys are named
+ * and that every one of them expires, errors never cached, no lock left for nobody (a lookup run late, a release
+ * whose SET is refused), a slow Redis waited for and a silent one not, and the callback record shared by two stores.
  */
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRedisStore, RESERVE, RETRY_AFTER_MS } from "../../lib/fleet/redis-store";
+import { BURST_SETTLE_MS, createRedisStore, RESERVE, RETRY_AFTER_MS } from "../../lib/fleet/redis-store";
 import type { SharedStore, StoreFault } from "../../lib/fleet/store";
 import { startRedis, type TestRedis } from "../support/redis-server";
 
@@ -15,7 +15,7 @@ const stores: SharedStore[] = [];
 const faults: StoreFault[] = [];
 
 beforeAll(async () => {
-  redis = await startRedis();
+  redis = await startRedis({ args: ["--enable-debug-command", "yes"] });
   admin = await redis.admin();
 });
 afterAll(async () => {
@@ -31,6 +31,9 @@ function store(scope = "store-test", timeoutMs = 200): SharedStore {
 
 const entry = (i: number) => ({ status: "InProgress", requestId: `req-${i}`, checkedAt: 1_700_000_000_000 + i });
 const ref = (taskId: string) => ({ sdkAppId: 1400000001, taskId, region: "ap-singapore" });
+/** A task's key as docs/fleet.md names it: the task's hash tag, the region for statuses and locks. */
+const key = (scope: string, kind: "status" | "lock" | "events" | "final", taskId: string) =>
+  `trtc:${scope}:${kind}:${kind === "status" || kind === "lock" ? "ap-singapore:" : ""}{1400000001/${taskId}}`;
 
 describe("the rate budget", () => {
   it("the script never reserves more than the limit in any rolling second of Redis's clock, from any number of clients", async () => {
@@ -38,11 +41,14 @@ describe("the rate budget", () => {
     try {
       const limit = 10;
       const key = "trtc:script:rate:DescribeStreamIngest";
-      const answers = (await Promise.all(Array.from({ length: 36 }, (_, i) => (i % 2 ? admin : other).eval(RESERVE, 1, key, limit, 1000, 10_000)))) as [number, number][];
+      const answers = (await Promise.all(Array.from({ length: 36 }, (_, i) => (i % 2 ? admin : other).eval(RESERVE, 1, key, limit, 1000, 10_000, BURST_SETTLE_MS)))) as [number, number][];
       const slots = answers.map(([at]) => at).sort((x, y) => x - y);
       for (const t of slots) expect(slots.filter((u) => u >= t && u < t + 1000).length).toBeLessThanOrEqual(limit);
       for (const [i, t] of slots.entries()) if (i > 0) expect(t - slots[i - 1]!).toBeGreaterThanOrEqual(1000 / limit);
       expect(slots.at(-1)! - slots[0]!).toBeGreaterThanOrEqual(3500);
+      // One pause after the burst's first `limit` starts, and only that one.
+      expect(slots[limit]! - slots[0]!).toBeGreaterThanOrEqual(1000 + BURST_SETTLE_MS);
+      expect(slots[2 * limit]! - slots[limit]!).toBeLessThanOrEqual(1001);
     } finally {
       other.disconnect();
     }
@@ -65,7 +71,8 @@ describe("the rate budget", () => {
     // No start further than the max wait: nothing reserved, -1.
     expect(await a.reserveStart(limit, 100)).toBe(-1);
     const key = "trtc:budget:rate:DescribeStreamIngest";
-    expect(await admin.llen(key)).toBe(limit);
+    // The last `limit` starts, and one more: whether they opened a burst (see RESERVE).
+    expect(await admin.llen(key)).toBe(limit + 1);
     const ttl = await admin.pttl(key);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(sorted.at(-1)! - Date.now() + 2000 + 50);
@@ -113,11 +120,12 @@ describe("the status cache", () => {
     const s = store("oom");
     const found = await s.lookup(ref("t"), 30_000);
     expect(found?.kind).toBe("leader");
+    expect(await admin.exists(key("oom", "lock", "t"))).toBe(1);
     await admin.config("SET", "maxmemory-policy", "noeviction");
     await admin.config("SET", "maxmemory", "1");
     try {
       await s.release(ref("t"), (found as { token: string }).token, entry(1), 1000);
-      expect(await admin.exists("trtc:oom:lock:{t}")).toBe(0);
+      expect(await admin.exists(key("oom", "lock", "t"))).toBe(0);
     } finally {
       await admin.config("SET", "maxmemory", "0");
     }
@@ -136,7 +144,7 @@ describe("the status cache", () => {
     }
     // The server runs what it had been sent when it resumes.
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(await admin.exists("trtc:late:lock:{t}")).toBe(0);
+    expect(await admin.exists(key("late", "lock", "t"))).toBe(0);
   });
 
   it("a lookup that runs a little after its caller gave up (a short pause) leaves no lock either: it is undone", async () => {
@@ -148,8 +156,8 @@ describe("the status cache", () => {
     } finally {
       redis.resume();
     }
-    for (let i = 0; i < 50 && (await admin.exists("trtc:brief:lock:{t}")); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(await admin.exists("trtc:brief:lock:{t}")).toBe(0);
+    for (let i = 0; i < 50 && (await admin.exists(key("brief", "lock", "t"))); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await admin.exists(key("brief", "lock", "t"))).toBe(0);
   });
 });
 
@@ -158,15 +166,16 @@ describe("a release that cannot be sent", () => {
     const s = store("unreleased", 200);
     const found = await s.lookup(ref("t"), 30_000);
     expect(found?.kind).toBe("leader");
+    expect(await admin.exists(key("unreleased", "lock", "t"))).toBe(1);
     // The server closes the connection (an idle time-out, a failover, CLIENT KILL) while the leader asks TRTC.
     await admin.client("KILL", "TYPE", "normal", "SKIPME", "yes");
     await new Promise((resolve) => setTimeout(resolve, 5));
     await s.release(ref("t"), (found as { token: string }).token, entry(1), 1000);
     // ioredis reconnects after 100 ms; the lock must not wait for its 30 s to lapse.
-    for (let i = 0; i < 50 && (await admin.exists("trtc:unreleased:lock:{t}")); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(await admin.exists("trtc:unreleased:lock:{t}")).toBe(0);
+    for (let i = 0; i < 50 && (await admin.exists(key("unreleased", "lock", "t"))); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await admin.exists(key("unreleased", "lock", "t"))).toBe(0);
     // The value is not cached late (it would outlive its TTL): the next caller asks TRTC.
-    expect(await admin.exists("trtc:unreleased:status:{t}")).toBe(0);
+    expect(await admin.exists(key("unreleased", "status", "t"))).toBe(0);
   });
 
   it("(the server was paused, the connection replaced) drops the lock once the server is back", async () => {
@@ -174,6 +183,7 @@ describe("a release that cannot be sent", () => {
     await s.reserveStart(18, 1000);
     const found = await s.lookup(ref("t"), 30_000);
     expect(found?.kind).toBe("leader");
+    expect(await admin.exists(key("unreleased-paused", "lock", "t"))).toBe(1);
     redis.pause();
     try {
       expect(await s.reserveStart(18, 1000)).toBeUndefined();
@@ -181,8 +191,8 @@ describe("a release that cannot be sent", () => {
     } finally {
       redis.resume();
     }
-    for (let i = 0; i < 50 && (await admin.exists("trtc:unreleased-paused:lock:{t}")); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(await admin.exists("trtc:unreleased-paused:lock:{t}")).toBe(0);
+    for (let i = 0; i < 50 && (await admin.exists(key("unreleased-paused", "lock", "t"))); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await admin.exists(key("unreleased-paused", "lock", "t"))).toBe(0);
   });
 });
 
@@ -192,6 +202,7 @@ describe("a release run late", () => {
     await s.reserveStart(18, 1000);
     const found = await s.lookup(ref("t"), 30_000);
     expect(found?.kind).toBe("leader");
+    expect(await admin.exists(key("late-release", "lock", "t"))).toBe(1);
     redis.pause();
     try {
       await s.release(ref("t"), (found as { token: string }).token, { ...entry(1), checkedAt: Date.now() }, 200);
@@ -200,6 +211,112 @@ describe("a release run late", () => {
       redis.resume();
     }
     await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(await admin.pttl("trtc:late-release:status:{t}")).toBe(-2);
+    expect(await admin.pttl(key("late-release", "status", "t"))).toBe(-2);
+  });
+});
+
+describe("slow is not dead", () => {
+  it("an answer four times later than TRTC_REDIS_TIMEOUT_MS is waited for, without a fault", async () => {
+    const s = store("slow", 50);
+    await s.reserveStart(18, 1000);
+    const before = faults.length;
+    // The server busy for 150 ms (one command of 150 ms: a KEYS on a big database, a fork for a snapshot).
+    const busy = admin.duplicate();
+    void busy.call("DEBUG", "SLEEP", "0.15").finally(() => busy.disconnect());
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const started = Date.now();
+    const at = await s.reserveStart(18, 1000);
+    const waited = Date.now() - started;
+    console.info(`slow Redis: answered after ${waited} ms`);
+    expect(typeof at).toBe("number");
+    expect(waited).toBeGreaterThan(100);
+    expect(faults.slice(before)).toEqual([]);
+  });
+
+  it("a silent one (paused) is dead after four times TRTC_REDIS_TIMEOUT_MS of silence, and left alone for a second", async () => {
+    const s = store("silent", 50);
+    await s.reserveStart(18, 1000);
+    const before = faults.length;
+    redis.pause();
+    try {
+      const started = Date.now();
+      expect(await s.reserveStart(18, 5000)).toBeUndefined();
+      const waited = Date.now() - started;
+      const again = Date.now();
+      expect(await s.lookup(ref("t"), 5000)).toBeUndefined();
+      console.info(`paused Redis: dead after ${waited} ms; the next call answered in ${Date.now() - again} ms`);
+      expect(waited).toBeGreaterThanOrEqual(200);
+      expect(waited).toBeLessThan(400);
+      expect(Date.now() - again).toBeLessThan(20);
+      expect(faults.slice(before)).toEqual(["timeout"]);
+    } finally {
+      redis.resume();
+    }
+  });
+
+  it("a call is bounded by its caller's own limit too, which is not a fault", async () => {
+    const s = store("bounded", 200);
+    await s.reserveStart(18, 1000);
+    const before = faults.length;
+    const busy = admin.duplicate();
+    void busy.call("DEBUG", "SLEEP", "0.3").finally(() => busy.disconnect());
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const started = Date.now();
+    expect(await s.lookup(ref("t"), 5000, 60)).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(150);
+    expect(faults.slice(before)).toEqual([]);
+    // The lookup ran once the server was free, and took the lock for nobody: undone when its answer came.
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect(await admin.exists(key("bounded", "lock", "t"))).toBe(0);
+  });
+});
+
+describe("the callback record", () => {
+  it("written by one store, read by another: deduplicated, oldest first, the 20 latest, the final answer beside it", async () => {
+    const a = store("record");
+    const b = store("record");
+    const task = { sdkAppId: 1400000001, taskId: "rec-1", region: "ap-singapore" };
+    const event = (type: number, status: number, at: number) => ({ type, status, at });
+    expect(await b.readRecord(task, 500)).toBeNull();
+    expect(await a.recordEvent(task, event(701, 0, 2_000), 60_000, 500)).toBe("recorded");
+    expect(await b.recordEvent(task, event(701, 0, 2_000), 60_000, 500)).toBe("duplicate");
+    // TRTC delivers out of order, and retries.
+    expect(await b.recordEvent(task, event(701, 2, 1_000), 60_000, 500)).toBe("recorded");
+    expect(await a.recordEvent(task, event(702, 0, 3_000), 60_000, 500)).toBe("recorded");
+    expect(await b.readRecord(task, 500)).toEqual({ events: [event(701, 2, 1_000), event(701, 0, 2_000), event(702, 0, 3_000)] });
+    const final = { status: "NotExist", requestId: "req-final", checkedAt: 3_500 };
+    await a.settleRecord(task, final, 60_000, 500);
+    expect(await b.readRecord(task, 500)).toEqual({ events: [event(701, 2, 1_000), event(701, 0, 2_000), event(702, 0, 3_000)], final });
+    // Both keys share the task's hash tag, and expire with the retention.
+    for (const k of [key("record", "events", "rec-1"), key("record", "final", "rec-1")]) {
+      const ttl = await admin.pttl(k);
+      expect(ttl).toBeGreaterThan(55_000);
+      expect(ttl).toBeLessThanOrEqual(60_000);
+    }
+    // Many events: the 20 latest are kept.
+    const many = { ...task, taskId: "rec-many" };
+    for (let i = 0; i < 30; i++) expect(await a.recordEvent(many, event(701, i % 3, 10_000 + i), 1_000, 500)).toBe("recorded");
+    const kept = await b.readRecord(many, 500);
+    expect(kept?.events.map((e) => e.at)).toEqual(Array.from({ length: 20 }, (_, i) => 10_010 + i));
+  });
+
+  it("a write is waited for up to its own limit, and undefined only when Redis did not take it", async () => {
+    const s = store("record-limits", 50);
+    const task = { sdkAppId: 1400000001, taskId: "rec-2", region: "ap-singapore" };
+    const busy = admin.duplicate();
+    void busy.call("DEBUG", "SLEEP", "0.15").finally(() => busy.disconnect());
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    // Slow (150 ms, three times the store's time-out): waited for, within the caller's 800 ms.
+    expect(await s.recordEvent(task, { type: 701, status: 0, at: 1 }, 60_000, 800)).toBe("recorded");
+    redis.pause();
+    try {
+      const started = Date.now();
+      expect(await s.recordEvent(task, { type: 702, status: 0, at: 2 }, 60_000, 100)).toBeUndefined();
+      expect(Date.now() - started).toBeLessThan(200);
+    } finally {
+      redis.resume();
+    }
+    // Sent even while the store rests after a fault: a callback's answer depends on it.
+    expect(await s.recordEvent(task, { type: 702, status: 0, at: 3 }, 60_000, 800)).toBe("recorded");
   });
 });

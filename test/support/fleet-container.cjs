@@ -4,6 +4,8 @@
 //   { id, type: "poll", events, everyMs, forMs, remainingMs } -> { id, results: [{ result, ms, at }] }  (sequential loop)
 //   { id, type: "resources" }                               -> { id, resources: process.getActiveResourcesInfo() }
 //   { id, type: "modules" }                                 -> { id, modules: Object.keys(require.cache) }
+//   { id, type: "store", ops: [[method, ...args]] }         -> { id, results, faults }  (a store of this container's own,
+//        from the artifact's fleet-redis.js and its TRTC_REDIS_* environment, as the bundle makes it; made on first use)
 // FLEET_CLOCK_OFFSET_MS: this container's clock runs that far ahead (negative: behind), as a host's clock may.
 const offset = Number(process.env.FLEET_CLOCK_OFFSET_MS || 0);
 if (offset) {
@@ -11,6 +13,26 @@ if (offset) {
   Date.now = () => real() + offset;
 }
 const { handler } = require(process.env.FLEET_BUNDLE);
+const { dirname, join } = require("node:path");
+
+let store;
+const storeFaults = [];
+async function storeOps(ops) {
+  if (!store) {
+    const { createRedisStore } = require(join(dirname(process.env.FLEET_BUNDLE), "fleet-redis.js"));
+    const env = process.env;
+    store = createRedisStore({
+      url: env.TRTC_REDIS_URL,
+      timeoutMs: Number(env.TRTC_REDIS_TIMEOUT_MS || 50),
+      scope: env.TRTC_REDIS_SCOPE || "default",
+      cluster: env.TRTC_REDIS_CLUSTER === "true",
+      onFault: (kind) => storeFaults.push(kind),
+    });
+  }
+  const results = [];
+  for (const [method, ...args] of ops) results.push((await store[method](...args)) ?? null);
+  return { results, faults: storeFaults };
+}
 
 function awsContext(remainingMs) {
   const deadline = Date.now() + remainingMs;
@@ -44,5 +66,6 @@ process.on("message", async (message) => {
     reply({ results });
   } else if (message.type === "resources") reply({ resources: process.getActiveResourcesInfo() });
   else if (message.type === "modules") reply({ modules: Object.keys(require.cache) });
+  else if (message.type === "store") reply(await storeOps(message.ops));
 });
 process.send({ type: "ready" });

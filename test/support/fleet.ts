@@ -22,6 +22,11 @@ export interface Container {
   resources(): Promise<string[]>;
   /** The files this container's process has loaded (require.cache). */
   modules(): Promise<string[]>;
+  /**
+   * Runs store methods in turn ([method, ...args]; undefined answers come back as null) on a store of the
+   * container's own, made from the artifact's fleet-redis.js with the container's environment (its CA too).
+   */
+  store(ops: unknown[][]): Promise<{ results: unknown[]; faults: string[] }>;
   /** Everything written to stdout and stderr so far. */
   output(): string;
   /** The JSON log lines written to stdout so far. */
@@ -56,6 +61,7 @@ function spawnContainer(env: Record<string, string | undefined>): Promise<Contai
           poll: (events, { everyMs, forMs, remainingMs = 10_000 }) => call({ type: "poll", events, everyMs, forMs, remainingMs }).then((r) => r.results),
           resources: () => call({ type: "resources" }).then((r) => r.resources),
           modules: () => call({ type: "modules" }).then((r) => r.modules),
+          store: (ops) => call({ type: "store", ops }).then((r) => ({ results: r.results, faults: r.faults })),
           output: () => stdout + stderr,
           logLines: () => stdout.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line)),
         });

@@ -2,18 +2,21 @@
  * A real redis-server for a test file: on a free loopback port, in a temporary directory, no persistence, stopped
  * (and its directory removed) by `stop()`. Faults for tests: `kill()` (SIGKILL), `pause()`/`resume()` (SIGSTOP /
  * SIGCONT) and `restart()` on the same port. `admin` is a client of the test's own, for CONFIG SET / CLIENT LIST.
+ * With `tls`, it listens for TLS only (rediss://); with `user`, the password belongs to that ACL user and the default
+ * user is off.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Redis from "ioredis";
+import Redis, { type RedisOptions } from "ioredis";
 import { freePort } from "../../scripts/lib/dev";
+import { tlsArgs, type TlsFiles } from "./redis-tls";
 
 export interface TestRedis {
   port: number;
-  /** redis://[:password@]127.0.0.1:port */
+  /** redis[s]://[[user]:password@]127.0.0.1:port */
   url: string;
   password: string | undefined;
   /** A connection of the test's own (re-made after restart()). */
@@ -25,7 +28,16 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+export interface RedisServerOptions {
+  password?: string;
+  /** The ACL user the password belongs to (the default user is then off). */
+  user?: string;
+  tls?: TlsFiles;
+  /** More redis-server arguments (e.g. ["--maxmemory", "1mb"], ["--replicaof", "127.0.0.1", "1"]). */
+  args?: string[];
+}
+
+export async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
@@ -39,39 +51,55 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   }
 }
 
-/** `args`: more redis-server arguments (e.g. ["--maxmemory", "1mb"], ["--replicaof", "127.0.0.1", "1"]). */
-export async function startRedis(options: { password?: string; args?: string[] } = {}): Promise<TestRedis> {
+/** The arguments common to every test server: loopback, no persistence, `options`' password, user and TLS. */
+export function serverArgs(port: number, dir: string, options: RedisServerOptions): string[] {
+  const args = ["--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"];
+  args.push(...(options.tls ? tlsArgs(port, options.tls) : ["--port", String(port)]));
+  if (options.user && options.password) args.push("--user", "default", "off", "--user", options.user, "on", `>${options.password}`, "~*", "&*", "+@all");
+  else if (options.password) args.push("--requirepass", options.password);
+  return [...args, ...(options.args ?? [])];
+}
+
+/** The URL a container is given for `port` with `options`' credentials and scheme. */
+export function serverUrl(port: number, options: RedisServerOptions): string {
+  const auth = options.password ? `${encodeURIComponent(options.user ?? "")}:${encodeURIComponent(options.password)}@` : "";
+  return `${options.tls ? "rediss" : "redis"}://${auth}127.0.0.1:${port}`;
+}
+
+/** ioredis options for the test's own connections (the CA given explicitly: this process has no NODE_EXTRA_CA_CERTS). */
+export function adminOptions(options: RedisServerOptions): RedisOptions {
+  return { username: options.user, password: options.password, tls: options.tls ? { ca: readFileSync(options.tls.ca) } : undefined, maxRetriesPerRequest: 1 };
+}
+
+export const exited = (proc: ChildProcess | undefined) =>
+  new Promise<void>((resolve) => {
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return resolve();
+    proc.once("exit", () => resolve());
+  });
+
+export async function startRedis(options: RedisServerOptions = {}): Promise<TestRedis> {
   const dir = mkdtempSync(join(tmpdir(), "trtc-redis-"));
   const port = await freePort();
-  const { password } = options;
   let child: ChildProcess | undefined;
   let admin: Redis | undefined;
 
   const launch = async () => {
-    const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"];
-    if (password) args.push("--requirepass", password);
-    args.push(...(options.args ?? []));
-    child = spawn("redis-server", args, { cwd: dir, stdio: "ignore" });
+    child = spawn("redis-server", serverArgs(port, dir, options), { cwd: dir, stdio: "ignore" });
     await waitForPort(port, 5000);
   };
   const closeAdmin = () => {
     admin?.disconnect();
     admin = undefined;
   };
-  const exited = (proc: ChildProcess | undefined) =>
-    new Promise<void>((resolve) => {
-      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return resolve();
-      proc.once("exit", () => resolve());
-    });
 
   await launch();
   return {
     port,
-    password,
-    url: `redis://${password ? `:${encodeURIComponent(password)}@` : ""}127.0.0.1:${port}`,
+    password: options.password,
+    url: serverUrl(port, options),
     admin: async () => {
       if (!admin) {
-        admin = new Redis({ port, host: "127.0.0.1", password, lazyConnect: true, maxRetriesPerRequest: 1 });
+        admin = new Redis({ port, host: "127.0.0.1", lazyConnect: true, ...adminOptions(options) });
         admin.on("error", () => undefined);
         await admin.connect();
       }

@@ -6,9 +6,12 @@
  * then runs every figure `--rounds` times, alternating the measured program and its baseline. Each figure is a ratio against a baseline measured in
  * the same run. Prints a table of medians with the targets, then one JSON line with the same figures.
  *
- *   npm run bench [-- --rounds 3] [-- --quick] [-- --only cold,first,warm,memory,herd,batch,fleet]
+ *   npm run bench [-- --rounds 3] [-- --quick] [-- --only cold,first,warm,memory,herd,batch,fleet,relays]
  *                 [-- --bundle path/to/index.js]   measure another build of the function (A/B), skipping the build
  *                 [-- --write-docs]                 also put the report into docs/performance.md
+ *
+ * The relays figure (bench/relays.ts: 20 containers watching 50 relays end over a minute, with callbacks and
+ * without) runs once whatever --rounds says: each of its three modes takes a minute of wall time.
  *
  * Progress goes to stderr; the table and the JSON line go to stdout.
  */
@@ -20,10 +23,11 @@ import { build } from "esbuild";
 import { BUNDLE_BUDGET_BYTES, BUNDLE_PATH, buildBundle, largestInputs } from "../build/build";
 import { DEMO_SECRET_ID, DEMO_SECRET_KEY, type EmulatorStats, type SeedTask } from "../emulator";
 import { startRedis, type TestRedis } from "../test/support/redis-server";
+import { RELAYS, relays, type RelaysEmulator, type RelaysFigures } from "./relays";
 
 const ROOT = join(__dirname, "..");
 const CHILD_DIR = join(ROOT, "dist", "bench");
-const CHILDREN = ["cold-start", "first-answer", "warm", "memory", "rate-limit"] as const;
+const CHILDREN = ["cold-start", "first-answer", "warm", "memory", "rate-limit", "relay-container"] as const;
 type ChildName = (typeof CHILDREN)[number];
 
 const TARGETS = {
@@ -185,7 +189,7 @@ interface RemoteEmulator {
   seedTasks(tasks: SeedTask[]): Promise<string[]>;
 }
 
-async function startEmulatorHost(): Promise<{ emulators: Record<"fast" | "fastBaseline" | "limited", RemoteEmulator>; close: () => Promise<void> }> {
+async function startEmulatorHost(): Promise<{ emulators: Record<"fast" | "fastBaseline" | "limited", RemoteEmulator> & { relays: RelaysEmulator }; close: () => Promise<void> }> {
   const host = fork(join(__dirname, "emulator-host.ts"), [], { cwd: ROOT, execArgv: ["--import", "tsx"], env: baseEnv(), stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const pending = new Map<number, (reply: any) => void>();
   let nextId = 0;
@@ -211,8 +215,16 @@ async function startEmulatorHost(): Promise<{ emulators: Record<"fast" | "fastBa
     resetStats: () => call("reset", name),
     seedTasks: (tasks) => call("seed", name, { tasks }),
   });
+  const relaysEmulator: RelaysEmulator = {
+    ...remote("relays"),
+    seedTimed: (tasks) => call("seedTimed", "relays", { tasks }),
+    configureCallbacks: (callbacks) => call("callbacks", "relays", { callbacks }),
+    callbackLog: () => call("callbackLog", "relays"),
+    callbacksIdle: () => call("callbacksIdle", "relays"),
+    requestLog: () => call("requestLog", "relays"),
+  };
   return {
-    emulators: { fast: remote("fast"), fastBaseline: remote("fastBaseline"), limited: remote("limited") },
+    emulators: { fast: remote("fast"), fastBaseline: remote("fastBaseline"), limited: remote("limited"), relays: relaysEmulator },
     close: async () => {
       await Promise.race([call("close", "fast"), new Promise((resolve) => setTimeout(resolve, 3000))]);
       host.kill();
@@ -281,6 +293,7 @@ interface Figures {
     spawnSeconds: number;
     runs: number;
   };
+  relays?: RelaysFigures;
 }
 
 async function bundleSize(figures: Figures): Promise<void> {
@@ -687,11 +700,53 @@ function rows(f: Figures): Row[] {
     out.push({ figure: "(fleet) the same polling: cached answers, p99", measured: `${g.pollCachedP99Ms} ms (${(g.pollCachedShare * 100).toFixed(1)} % of answers cached)`, baseline: "—", ratio: "—", target: "—", met: undefined });
     out.push({ figure: "  (info) invocations that fell back (Redis slower than its 50 ms)", measured: String(g.redisFallbacks), baseline: "—", ratio: "—", target: "—", met: undefined });
   }
+  if (f.relays) out.push(...relayRows(f.relays));
   if (f.herd) {
     const h = f.herd;
     out.push({ figure: `(b) ${h.processes} processes at once: answered with a status ≤ ${TARGETS.herdSeconds} s`, measured: `${h.worstAnsweredWithStatus}/${h.processes} (slowest ${h.worstMaxSeconds.toFixed(2)} s, median ${h.p50Seconds.toFixed(2)} s)`, baseline: "—", ratio: "—", target: `${h.processes}/${h.processes}`, met: h.worstAnsweredWithStatus === h.processes });
     out.push({ figure: "(b) Upstream requests spent", measured: `${h.upstreamRequests} (worst ${h.worstUpstreamRequests}; ${h.throttledUpstream} throttled)`, baseline: `${h.processes} needed`, ratio: `${h.requestRatio.toFixed(2)} (worst ${h.worstRequestRatio.toFixed(2)})`, target: `≤ ${TARGETS.herdRequestRatio.toFixed(2)}`, met: h.worstRequestRatio <= TARGETS.herdRequestRatio });
   }
+  return out;
+}
+
+/** Per mode of the relays figure: the delay from a relay's end to its caller's answer, then the requests it cost. */
+function relayRows(r: RelaysFigures): Row[] {
+  const out: Row[] = [];
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  const [a] = r.modes;
+  for (const m of r.modes) {
+    const vsA = m.mode === "a" ? undefined : r.ratios[m.mode];
+    const all = m.satisfied === r.relays;
+    const callbacks = m.callbacks ? `; callbacks ${m.callbacksDelivered}/${m.callbacksSent} delivered, ${m.callbacksNon200} non-200` : "";
+    const intro = m.mode === "a" ? `(relays) ${r.containers} containers on Redis, ${r.relays} relays ending at random over ${r.windowSeconds} s, a wait for NotExist on each. ` : "(relays) ";
+    const delayMet = vsA ? m.maxMs <= RELAYS.contractDelayMs && vsA.median >= RELAYS.expectedRatio && vsA.p99 >= RELAYS.expectedRatio : true;
+    out.push({
+      figure: `${intro}${m.label}: relay's end → caller's answer`,
+      measured: `median ${s(m.medianMs)}, p99 ${s(m.p99Ms)}, max ${s(m.maxMs)}; ${m.satisfied}/${r.relays} waits satisfied${callbacks}`,
+      baseline: vsA && a ? `(a): median ${s(a.medianMs)}, p99 ${s(a.p99Ms)}` : "—",
+      ratio: vsA ? `(a)/(${m.mode}): median ${vsA.median.toFixed(1)}, p99 ${vsA.p99.toFixed(1)}` : "—",
+      target: vsA ? `max ≤ ${s(RELAYS.contractDelayMs)} (contract); ≥ ${RELAYS.expectedRatio} (issue)` : `${r.relays}/${r.relays} satisfied`,
+      met: all && m.callbacksNon200 === 0 && delayMet,
+    });
+    // With callbacks and a long interval, a wait asks TRTC once when it starts and once to confirm the stop.
+    const requestsTarget = m.mode === "c" ? `≥ ${RELAYS.expectedRatio} (issue); 0 throttled` : "0 throttled";
+    out.push({
+      figure: `(relays) ${m.label}: DescribeStreamIngest requests`,
+      measured: `${m.requests} (${m.throttled} throttled; ${m.requestsAfterConfirmed} after a relay's confirmed end${m.logComplete ? "" : ", log incomplete"})`,
+      baseline: vsA && a ? `(a): ${a.requests}` : `${2 * r.relays} (a first poll and a confirming one per relay)`,
+      ratio: vsA ? `(a)/(${m.mode}): ${vsA.requests.toFixed(1)}` : (m.requests / (2 * r.relays)).toFixed(2),
+      target: requestsTarget,
+      met: m.throttled === 0 && m.requestsAfterConfirmed === 0 && (m.mode !== "c" || (vsA?.requests ?? 0) >= RELAYS.expectedRatio),
+    });
+  }
+  out.push({
+    figure: "  (info) relays: invocations that fell back (Redis slower than its 50 ms), per mode",
+    measured: r.modes.map((m) => `(${m.mode}) ${m.redisFallbacks}`).join(", "),
+    baseline: "—",
+    ratio: "—",
+    target: "—",
+    met: undefined,
+  });
   return out;
 }
 
@@ -740,7 +795,7 @@ async function main(): Promise<void> {
   const batchRuns: Parameters<typeof batch>[2] = [];
   const herdRuns: HerdRun[] = [];
   const fleetRuns: FleetRun[] = [];
-  const redis = wanted("fleet") ? await startRedis() : undefined;
+  const redis = wanted("fleet") || wanted("relays") ? await startRedis() : undefined;
   try {
     for (let r = 0; r < rounds; r++) {
       progress(`round ${r + 1}/${rounds}`);
@@ -768,10 +823,20 @@ async function main(): Promise<void> {
         progress("  rate limit (a): batch of 100");
         await batch(figures, limited, batchRuns);
       }
-      if (redis) {
+      if (redis && wanted("fleet")) {
         progress("  fleet on Redis: 60-container burst, 20 containers polling with a cache");
         await fleet(figures, limited, redis, fleetRuns);
       }
+    }
+    if (redis && wanted("relays")) {
+      progress("relays (once): 20 containers watching 50 relays end, with callbacks and without");
+      figures.relays = await relays({
+        emulator: host.emulators.relays,
+        redisUrl: redis.url,
+        quick,
+        spawn: (env, onMessage) => spawnChild<unknown>("relay-container", [], { env, onMessage, timeoutMs: 300_000 }),
+        progress,
+      });
     }
   } finally {
     await host.close();

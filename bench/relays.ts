@@ -104,6 +104,8 @@ export interface RelayModeFigures extends DelayFigures {
   callbacksNon200: number;
   /** Invocations whose log line says Redis did not answer in time. */
   redisFallbacks: number;
+  /** The largest gap between a 702's EventMsTs and the end the emulator was told (seeding time + endsAfterSeconds). */
+  endSkewMs: number;
   seconds: number;
   /** The three slowest answers, to read why: when the relay ended, its 702's answer, the wait's polls. */
   slowest: SlowRelay[];
@@ -116,6 +118,8 @@ export interface SlowRelay {
   /** When the gateway answered the relay's 702 (HTTP 200), ms after the end; undefined without callbacks. */
   stopDeliveredMs?: number;
   polls: number;
+  /** Requests for other tasks TRTC received between this relay's end and its last request: the budget's queue. */
+  othersBetween: number;
 }
 
 export interface RelaysFigures {
@@ -264,11 +268,13 @@ async function runMode(deps: RelaysDeps, mode: RelayMode, ends: number[], window
   }
 }
 
+const toldEnd = ({ seededAt, endsAfterSeconds }: ModeRun["seeded"][number]) => seededAt + Math.round(endsAfterSeconds * 1000);
+const stopOf = (run: ModeRun, taskId: string) => run.callbackLog.find((entry) => entry.taskId === taskId && entry.eventType === 702);
+
 /** A relay's end: its 702's EventMsTs when one was sent, else when the emulator was told to end it. */
 function endOf(run: ModeRun, i: number): number {
-  const { taskId, seededAt, endsAfterSeconds } = run.seeded[i]!;
-  const stop = run.callbackLog.find((entry) => entry.taskId === taskId && entry.eventType === 702);
-  return stop?.eventMsTs ?? seededAt + Math.round(endsAfterSeconds * 1000);
+  const seeded = run.seeded[i]!;
+  return stopOf(run, seeded.taskId)?.eventMsTs ?? toldEnd(seeded);
 }
 
 /** Requests for each task: at or after its end beyond the first (the confirming one), and after its answer. */
@@ -305,20 +311,27 @@ function figuresOf(mode: RelayMode, run: ModeRun): RelayModeFigures {
     callbacksDelivered: run.callbackLog.filter((entry) => entry.state === "delivered").length,
     callbacksNon200: run.callbackLog.reduce((sum, entry) => sum + entry.attempts.filter((a) => !a.ok).length, 0) + run.gatewayNon200,
     redisFallbacks: run.redisFallbacks,
+    endSkewMs: Math.max(0, ...run.seeded.map((seeded) => Math.abs((stopOf(run, seeded.taskId)?.eventMsTs ?? toldEnd(seeded)) - toldEnd(seeded)))),
     seconds: Math.round(run.seconds * 10) / 10,
     slowest: slowest(run, ends),
   };
 }
 
+function othersBetween(run: ModeRun, taskId: string, end: number): number {
+  const last = Math.max(...run.requestLog.filter((entry) => entry.taskId === taskId).map((entry) => entry.at));
+  return run.requestLog.filter((entry) => entry.taskId !== taskId && entry.at >= end && entry.at < last).length;
+}
+
 function slowest(run: ModeRun, ends: number[]): SlowRelay[] {
   const relays = run.seeded.map(({ taskId, endsAfterSeconds }, i) => {
-    const stop = run.callbackLog.find((entry) => entry.taskId === taskId && entry.eventType === 702);
+    const stop = stopOf(run, taskId);
     const delivered = stop?.attempts.find((a) => a.ok);
     return {
       endsAfterSeconds,
       delayMs: run.answers[i]!.answeredAt - ends[i]!,
       ...(delivered ? { stopDeliveredMs: delivered.at + delivered.durationMs - ends[i]! } : {}),
       polls: run.answers[i]!.result?.wait?.polls ?? 0,
+      othersBetween: othersBetween(run, taskId, ends[i]!),
     };
   });
   return relays.sort((x, y) => y.delayMs - x.delayMs).slice(0, 3);
@@ -336,7 +349,7 @@ export async function relays(deps: RelaysDeps): Promise<RelaysFigures> {
     const figures = figuresOf(mode, await runMode(deps, mode, ends, windowSeconds));
     modes.push(figures);
     const f = figures;
-    const slow = f.slowest.map((r) => `${r.delayMs} ms (end at ${r.endsAfterSeconds} s, ${r.polls} polls${r.stopDeliveredMs === undefined ? "" : `, 702 answered after ${r.stopDeliveredMs} ms`})`);
+    const slow = f.slowest.map((r) => `${r.delayMs} ms (end at ${r.endsAfterSeconds} s, ${r.polls} polls, ${r.othersBetween} other requests between end and answer${r.stopDeliveredMs === undefined ? "" : `, 702 answered after ${r.stopDeliveredMs} ms`})`);
     deps.progress(
       `    ${f.requests} requests (${f.throttled} throttled), end → answer median ${f.medianMs} ms, p99 ${f.p99Ms} ms, max ${f.maxMs} ms, ${f.satisfied}/${RELAYS.relays} satisfied, ` +
         `${f.requestsAfterConfirmed} requests after a confirmed end, ${f.requestsAfterAnswer} after the answer${f.logComplete ? "" : " (request log incomplete)"}, ` +

@@ -796,8 +796,10 @@ async function main(): Promise<void> {
   const herdRuns: HerdRun[] = [];
   const fleetRuns: FleetRun[] = [];
   const redis = wanted("fleet") || wanted("relays") ? await startRedis() : undefined;
+  // Rounds only for the figures measured each round (--only relays runs none).
+  const perRound = ["cold", "first", "warm", "memory", "herd", "batch", "fleet"].some(wanted);
   try {
-    for (let r = 0; r < rounds; r++) {
+    for (let r = 0; perRound && r < rounds; r++) {
       progress(`round ${r + 1}/${rounds}`);
       if (wanted("cold")) {
         progress("  cold start");

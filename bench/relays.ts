@@ -209,6 +209,16 @@ function startContainer(deps: RelaysDeps, env: Record<string, string>): Promise<
   return Promise.race([isReady.then(() => container), done.then(() => Promise.reject(new Error("relay container exited before it was ready")))]);
 }
 
+/** All the containers, or none: those started are killed when another fails to start. */
+async function startContainers(deps: RelaysDeps, env: Record<string, string>): Promise<RelayContainer[]> {
+  const started = await Promise.allSettled(Array.from({ length: RELAYS.containers }, () => startContainer(deps, env)));
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  const containers = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+  if (!failed) return containers;
+  for (const container of containers) container.kill();
+  throw failed.reason;
+}
+
 /** The gateway TRTC posts to: each request goes to the next container, in turn. */
 function callbackGateway(containers: RelayContainer[]): Promise<TestGateway> {
   let next = 0;
@@ -231,7 +241,7 @@ async function runMode(deps: RelaysDeps, mode: RelayMode, ends: number[], window
   const { emulator } = deps;
   const env: Record<string, string> = { TRTC_ENDPOINT_URL: emulator.url, TRTC_REDIS_URL: deps.redisUrl, LOG_LEVEL: "info" };
   if (mode.callbacks) env.TRTC_CALLBACK_KEY = CALLBACK_KEY;
-  const containers = await Promise.all(Array.from({ length: RELAYS.containers }, () => startContainer(deps, env)));
+  const containers = await startContainers(deps, env);
   let gateway: TestGateway | undefined;
   try {
     if (mode.callbacks) {

@@ -7,6 +7,7 @@
  * the same run. Prints a table of medians with the targets, then one JSON line with the same figures.
  *
  *   npm run bench [-- --rounds 3] [-- --quick] [-- --only cold,first,warm,memory,herd,batch,fleet,relays]
+ *                 [-- --only fleet-cluster,fleet-tls]  the fleet's burst on a 3-master Redis Cluster, over TLS (opt-in)
  *                 [-- --bundle path/to/index.js]   measure another build of the function (A/B), skipping the build
  *                 [-- --write-docs]                 also put the report into docs/performance.md
  *
@@ -22,7 +23,9 @@ import { parseArgs } from "node:util";
 import { build } from "esbuild";
 import { BUNDLE_BUDGET_BYTES, BUNDLE_PATH, buildBundle, largestInputs } from "../build/build";
 import { DEMO_SECRET_ID, DEMO_SECRET_KEY, type EmulatorStats, type SeedTask } from "../emulator";
+import { startRedisCluster, type TestCluster } from "../test/support/redis-cluster";
 import { startRedis, type TestRedis } from "../test/support/redis-server";
+import { makeCertificates, type TestCertificates } from "../test/support/redis-tls";
 import { RELAYS, relays, type RelaysEmulator, type RelaysFigures } from "./relays";
 
 const ROOT = join(__dirname, "..");
@@ -69,6 +72,8 @@ const quick = options.quick ?? false;
 const rounds = Number(options.rounds ?? (quick ? 1 : 3));
 const only = options.only ? new Set(options.only.split(",")) : undefined;
 const wanted = (figure: string) => !only || only.has(figure);
+/** Figures run only when named in --only (they start servers of their own and take a while). */
+const optedIn = (figure: string) => only?.has(figure) ?? false;
 const SIZES = quick
   ? { cold: 2, first: 2, warmSamples: 500, warmup: 100, memory: 2000, memoryEvery: 500 }
   : { cold: 5, first: 3, warmSamples: 2000, warmup: 300, memory: 10_000, memoryEvery: 1000 };
@@ -278,6 +283,8 @@ interface Figures {
     redisFallbacks: number;
     runs: number;
   };
+  /** The burst alone on other Redis set-ups, per round. */
+  fleetVariants?: Record<string, Array<{ requests: number; throttled: number; answered: number; slowestMs: number; fallbacks: number }>>;
   herd?: {
     processes: number;
     answeredWithStatus: number;
@@ -567,9 +574,27 @@ async function together<T>(count: number, mode: string, env: (i: number) => Reco
   return { results: runs.map((r) => r.result), goAt, fallbacks: runs.reduce((sum, r) => sum + r.redisFallbacks, 0) };
 }
 
+/** 60 containers at once, one task each, every setting at its default but the Redis ones in `redisEnv`. */
+async function fleetBurst(emulator: RemoteEmulator, redisEnv: Record<string, string>, prefix: string) {
+  const count = TARGETS.fleetProcesses;
+  const ids = await emulator.seedTasks(Array.from({ length: count }, (_, i) => ({ SdkAppId: 1400000001, TaskId: `${prefix}-${i}` })));
+  const burst = await together<HerdChildResult>(count, "one", (i) => ({ TRTC_ENDPOINT_URL: emulator.url, LOG_LEVEL: "info", ...redisEnv, BENCH_TASK_ID: ids[i]! }), emulator);
+  const stats = await emulator.stats();
+  return { stats, burst, slowestMs: Math.max(...burst.results.map((r) => r.answeredAt - burst.goAt)) };
+}
+
+/** The burst alone on a Redis Cluster (`cluster`) or over TLS with a private CA trusted through NODE_EXTRA_CA_CERTS. */
+async function fleetVariant(figures: Figures, emulator: RemoteEmulator, name: string, redisEnv: Record<string, string>): Promise<void> {
+  const runs = ((figures.fleetVariants ??= {})[name] ??= []);
+  const { stats, burst, slowestMs } = await fleetBurst(emulator, redisEnv, `bench-${name}-${runs.length}`);
+  runs.push({ requests: stats.requests, throttled: stats.throttled, answered: burst.results.filter((r) => r.ok).length, slowestMs, fallbacks: burst.fallbacks });
+  progress(`  ${name} burst: ${runs.at(-1)!.answered}/${TARGETS.fleetProcesses} answered, ${stats.requests} requests (${stats.throttled} throttled), slowest ${round(slowestMs / 1000)} s, ${burst.fallbacks} Redis fallbacks`);
+}
+
 /**
  * The fleet on a redis-server of its own: (1) the limit's physical bound, the bare SDK at exactly 20 per second
- * for 60 requests; (2) 60 containers, one task each, at once; (3) 20 containers polling 10 tasks with a 1 s cache.
+ * for 60 requests; (2) 60 containers, one task each, at once, with every setting at its default; (3) 20 containers
+ * polling 10 tasks with a 1 s cache.
  */
 async function fleet(figures: Figures, emulator: RemoteEmulator, redis: TestRedis, runs: FleetRun[]): Promise<void> {
   const count = TARGETS.fleetProcesses;
@@ -579,10 +604,7 @@ async function fleet(figures: Figures, emulator: RemoteEmulator, redis: TestRedi
   const ideal = await together<{ slowestMs: number; failed: number }>(1, "ideal", () => ({ TRTC_ENDPOINT_URL: emulator.url, BENCH_REQUESTS: String(count) }), emulator);
   const idealMs = ideal.results[0]!.slowestMs;
 
-  const burstIds = await emulator.seedTasks(Array.from({ length: count }, (_, i) => ({ SdkAppId: 1400000001, TaskId: `bench-fleet-${roundIndex}-${i}` })));
-  const burst = await together<HerdChildResult>(count, "one", (i) => ({ ...fleetEnv, BENCH_TASK_ID: burstIds[i]! }), emulator);
-  const burstStats = await emulator.stats();
-  const slowestMs = Math.max(...burst.results.map((r) => r.answeredAt - burst.goAt));
+  const { stats: burstStats, burst, slowestMs } = await fleetBurst(emulator, { TRTC_REDIS_URL: redis.url }, `bench-fleet-${roundIndex}`);
 
   const pollIds = await emulator.seedTasks(Array.from({ length: TARGETS.fleetPollTasks }, (_, i) => ({ SdkAppId: 1400000001, TaskId: `bench-fleet-poll-${roundIndex}-${i}` })));
   const pollMs = TARGETS.fleetPollSeconds * 1000;
@@ -698,7 +720,13 @@ function rows(f: Figures): Row[] {
     out.push({ figure: "(fleet) the same burst: slowest answer", measured: `${g.burstSlowestSeconds.toFixed(2)} s`, baseline: `${(TARGETS.fleetProcesses / 20).toFixed(1)} s at 20/s (bare SDK at exactly 20/s: ${g.idealSlowestSeconds.toFixed(2)} s)`, ratio: g.burstSlowestRatio.toFixed(3), target: `≤ ${TARGETS.fleetSlowestRatio.toFixed(2)}`, met: g.burstSlowestRatio <= TARGETS.fleetSlowestRatio });
     out.push({ figure: `(fleet) ${TARGETS.fleetPollers} containers polling ${TARGETS.fleetPollTasks} tasks, ${TARGETS.fleetPollTtlMs / 1000} s cache, ${TARGETS.fleetPollSeconds} s: requests`, measured: `${g.pollRequests} (max ${g.pollMaxPerSecond}/s; ${g.pollThrottled} throttled; ${g.pollFailed} of ${g.pollAnswers} answers failed)`, baseline: `${TARGETS.fleetPollTasks * TARGETS.fleetPollSeconds} (tasks per TTL)`, ratio: g.pollRequestRatio.toFixed(3), target: `≤ ${TARGETS.fleetPollRequestRatio.toFixed(2)}, 0 throttled`, met: g.pollRequestRatio <= TARGETS.fleetPollRequestRatio && g.pollMaxPerSecond <= 15 && g.pollThrottled === 0 && g.pollFailed === 0 });
     out.push({ figure: "(fleet) the same polling: cached answers, p99", measured: `${g.pollCachedP99Ms} ms (${(g.pollCachedShare * 100).toFixed(1)} % of answers cached)`, baseline: "—", ratio: "—", target: "—", met: undefined });
-    out.push({ figure: "  (info) invocations that fell back (Redis slower than its 50 ms)", measured: String(g.redisFallbacks), baseline: "—", ratio: "—", target: "—", met: undefined });
+    out.push({ figure: "  (info) invocations that fell back (Redis dead, or later than the start could wait)", measured: String(g.redisFallbacks), baseline: "—", ratio: "—", target: "—", met: undefined });
+  }
+  for (const [name, runs] of Object.entries(f.fleetVariants ?? {})) {
+    const worst = Math.max(...runs.map((r) => r.requests));
+    const measured = `${runs.map((r) => r.requests).join(", ")} (${runs.map((r) => r.throttled).join(", ")} throttled; ${runs.map((r) => r.fallbacks).join(", ")} fallbacks)`;
+    const met = runs.every((r) => r.requests / TARGETS.fleetProcesses <= TARGETS.fleetRequestRatio && r.throttled === 0 && r.answered === TARGETS.fleetProcesses);
+    out.push({ figure: `(${name}) ${TARGETS.fleetProcesses} containers at once, one task each: upstream requests per round`, measured, baseline: `${TARGETS.fleetProcesses} needed`, ratio: (worst / TARGETS.fleetProcesses).toFixed(3), target: `≤ ${TARGETS.fleetRequestRatio.toFixed(3)}, 0 throttled`, met });
   }
   if (f.relays) out.push(...relayRows(f.relays));
   if (f.herd) {
@@ -740,7 +768,7 @@ function relayRows(r: RelaysFigures): Row[] {
     });
   }
   out.push({
-    figure: "  (info) relays: invocations that fell back (Redis slower than its 50 ms), per mode",
+    figure: "  (info) relays: invocations that fell back (Redis dead, or later than the start could wait), per mode",
     measured: r.modes.map((m) => `(${m.mode}) ${m.redisFallbacks}`).join(", "),
     baseline: "—",
     ratio: "—",
@@ -796,8 +824,11 @@ async function main(): Promise<void> {
   const herdRuns: HerdRun[] = [];
   const fleetRuns: FleetRun[] = [];
   const redis = wanted("fleet") || wanted("relays") ? await startRedis() : undefined;
+  const cluster: TestCluster | undefined = optedIn("fleet-cluster") ? await startRedisCluster() : undefined;
+  const certificates: TestCertificates | undefined = optedIn("fleet-tls") ? makeCertificates() : undefined;
+  const tlsRedis = certificates ? await startRedis({ tls: certificates.trusted, user: "bench", password: "bench-tls-password" }) : undefined;
   // Rounds only for the figures measured each round (--only relays runs none).
-  const perRound = ["cold", "first", "warm", "memory", "herd", "batch", "fleet"].some(wanted);
+  const perRound = ["cold", "first", "warm", "memory", "herd", "batch", "fleet"].some(wanted) || Boolean(cluster || tlsRedis);
   try {
     for (let r = 0; perRound && r < rounds; r++) {
       progress(`round ${r + 1}/${rounds}`);
@@ -829,6 +860,8 @@ async function main(): Promise<void> {
         progress("  fleet on Redis: 60-container burst, 20 containers polling with a cache");
         await fleet(figures, limited, redis, fleetRuns);
       }
+      if (cluster) await fleetVariant(figures, limited, "fleet-cluster", { TRTC_REDIS_URL: cluster.url(), TRTC_REDIS_CLUSTER: "true" });
+      if (tlsRedis) await fleetVariant(figures, limited, "fleet-tls", { TRTC_REDIS_URL: tlsRedis.url, NODE_EXTRA_CA_CERTS: certificates!.trusted.ca });
     }
     if (redis && wanted("relays")) {
       progress("relays (once): 20 containers watching 50 relays end, with callbacks and without");
@@ -843,6 +876,9 @@ async function main(): Promise<void> {
   } finally {
     await host.close();
     await redis?.stop();
+    await cluster?.stop();
+    await tlsRedis?.stop();
+    certificates?.remove();
   }
 
   const seconds = Math.round((Date.now() - started) / 1000);

@@ -280,7 +280,7 @@ describe("a leader container that dies mid-request", () => {
     emulator.resetStats();
     void leader!.invoke({ SdkAppId: APP, TaskId }, 1500).catch(() => undefined);
     const admin = await redis.admin();
-    const lock = `trtc:default:lock:{ap-singapore:${APP}/${TaskId}}`;
+    const lock = `trtc:default:lock:ap-singapore:{${APP}/${TaskId}}`;
     // Killed once its request hangs at the emulator, holding the lock.
     for (let i = 0; i < 200 && emulator.stats().requests < 1; i++) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(emulator.stats().requests).toBe(1);

@@ -11,17 +11,10 @@ import { startRedis, type TestRedis } from "../support/redis-server";
 
 const PASSWORD = "fleet-redis-pass-7Qx9Zt";
 const TTL_MS = 1000;
-/**
- * The 60 processes share two cores: when all wake at once one can be starved of CPU for more than the default 50 ms
- * (meant for one container per CPU, as on Lambda and SCF), and would fall back for that call. The burst and polling
- * runs allow 250 ms; the fault runs use the default on four containers of their own.
- */
-const BURST_REDIS_TIMEOUT_MS = 250;
-
 let emulator: RunningEmulator;
 let redis: TestRedis;
 let fleet: Container[] = [];
-/** Four containers with the default Redis time-out, for the fault runs. */
+/** Four more containers, for the fault runs. */
 let faulty: Container[] = [];
 let baseEnv: Record<string, string | undefined>;
 
@@ -30,9 +23,10 @@ beforeAll(async () => {
   emulator = started.emulator;
   baseEnv = started.env;
   redis = await startRedis({ password: PASSWORD });
-  const env = { ...started.env, LOG_LEVEL: "info", TRTC_REDIS_URL: redis.url, TRTC_STATUS_CACHE_TTL_MS: String(TTL_MS), TRTC_RATE_LIMIT_PER_SECOND: undefined };
-  fleet = await startFleet(60, { ...env, TRTC_REDIS_TIMEOUT_MS: String(BURST_REDIS_TIMEOUT_MS) });
-  faulty = await startFleet(4, { ...env, TRTC_REDIS_TIMEOUT_MS: undefined });
+  // The defaults but the cache (the 60 processes and Redis share two cores: slow, not dead).
+  const env = { ...started.env, LOG_LEVEL: "info", TRTC_REDIS_URL: redis.url, TRTC_STATUS_CACHE_TTL_MS: String(TTL_MS), TRTC_RATE_LIMIT_PER_SECOND: undefined, TRTC_REDIS_TIMEOUT_MS: undefined };
+  fleet = await startFleet(60, env);
+  faulty = await startFleet(4, env);
 }, 60_000);
 afterAll(async () => {
   await stopFleet([...fleet, ...faulty]);
@@ -51,10 +45,9 @@ describe("60 containers, one budget", () => {
     console.info(`burst: ${stats.requests} requests, ${stats.throttled} throttled, slowest ${seconds(Math.max(...answers.map((a) => a.ms)))} s`);
     expect(answers.every((a) => a.result.ok === true && a.result.status === "InProgress")).toBe(true);
     expect(stats.requests).toBeLessThanOrEqual(63);
-    // The starts are paced to 18 in any second; the emulator shares two cores with the 64 processes, and when they
-    // all wake at once it reads the first requests late and bunched with the next ones (the machine, not the
-    // pacing: npm run bench, with the emulator in a process of its own, counts none over three rounds).
-    expect(stats.throttled).toBeLessThanOrEqual(2);
+    // The starts are paced to 18 in any second, with a pause after the burst's first 18 (see RESERVE); the emulator
+    // shares two cores with the 64 processes.
+    expect(stats.throttled).toBe(0);
     const lines = fleet.flatMap((c) => c.logLines()).filter((l) => l.message === "DescribeStreamIngest");
     expect(lines).toHaveLength(60);
     expect(lines.every((l) => l.redis === "used" && l.cached === false && typeof l.pacerWaitMs === "number")).toBe(true);
@@ -133,11 +126,16 @@ describe("Redis faults cost no answer", () => {
   });
 
   it("paused (SIGSTOP), then resumed", async () => {
-    await pollThrough("paused", async () => {
-      redis.pause();
-      await new Promise((resolve) => setTimeout(resolve, 800));
-      redis.resume();
-    });
+    await pollThrough(
+      "paused",
+      async () => {
+        redis.pause();
+        // Longer than the TTL, as above: the containers' own caches run out while Redis does not answer.
+        await new Promise((resolve) => setTimeout(resolve, TTL_MS + 200));
+        redis.resume();
+      },
+      3000,
+    );
   });
 
   it("refusing the password, then accepting it again", async () => {

@@ -15,6 +15,7 @@ import type { RedisSettings } from "../../config";
 import type { StoreFault } from "../store";
 import { faultKind } from "./faults";
 import { defineScripts, type ScriptedClient } from "./scripts";
+import { probeTls } from "./tls-probe";
 
 /**
  * ioredis's own bound on one connection attempt. Generous: callers do not wait for it (their calls are bounded by
@@ -48,8 +49,9 @@ function target(url: string) {
   };
 }
 
-function createClient(settings: RedisSettings): Redis | Cluster {
-  const { host, port, username, password, db, tls } = target(settings.url);
+type Target = ReturnType<typeof target>;
+
+function createClient(settings: RedisSettings, { host, port, username, password, db, tls }: Target): Redis | Cluster {
   const node: RedisOptions = {
     username,
     password,
@@ -102,14 +104,22 @@ function connectMasters(cluster: Cluster): Promise<void> {
 }
 
 export function openConnection(settings: RedisSettings, events: ConnectionEvents): Connection {
-  const client = createClient(settings);
+  const to = target(settings.url);
+  const client = createClient(settings, to);
   const cluster = client instanceof Cluster ? client : undefined;
   // Without a listener ioredis prints every connection error. What broke the connection is kept: a refused password
   // closes it, and the commands that follow fail only with "stream isn't writeable", which would send an operator
   // to the network. A cluster that could reach no node says so in general; the node's own error says why.
   let fault: StoreFault | undefined;
   const remember = (error: unknown) => (fault = faultKind((error as { lastNodeError?: unknown }).lastNodeError ?? error));
-  client.on("error", remember);
+  let probe: Promise<void> | undefined;
+  const diagnose = () =>
+    (probe ??= cluster && to.tls ? probeTls(to.host, to.port, CONNECT_TIMEOUT_MS).then((kind) => void (kind && (fault = kind))) : Promise.resolve());
+  client.on("error", (error) => {
+    remember(error);
+    // A cluster says only that it reached no node (ClusterAllFailedError).
+    if (cluster) void diagnose();
+  });
   client.on("node error", remember);
   client.on("connect", events.progress);
   // On a cluster, ready once every master is connected too: while the container starts, rather than by the first
@@ -126,7 +136,7 @@ export function openConnection(settings: RedisSettings, events: ConnectionEvents
   let first: Promise<void> | undefined = new Promise<void>((resolve) => {
     const done = (event: string) => () => {
       for (const [name, listener] of listeners) client.off(name, listener);
-      void (event === "ready" ? ready() : Promise.resolve()).then(() => {
+      void (event === "ready" ? ready() : diagnose()).then(() => {
         first = undefined;
         resolve();
       });

@@ -1,0 +1,81 @@
+/**
+ * The fleet on a Redis Cluster over TLS (the cluster bus too), with an ACL user: what ElastiCache Serverless and
+ * ElastiCache/Valkey cluster mode with encryption in transit look like to a function. Nodes are reached at the
+ * addresses the cluster announces, and each one's certificate is checked against NODE_EXTRA_CA_CERTS.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningEmulator } from "../../emulator";
+import { APP, startTestEmulator } from "../support/emulator";
+import { startFleet, stopFleet, type Container } from "../support/fleet";
+import { startRedisCluster, type TestCluster } from "../support/redis-cluster";
+import { makeCertificates, type TestCertificates } from "../support/redis-tls";
+
+const USER = "trtc-fleet";
+const PASSWORD = "cluster-tls-pass-R3m8Xe";
+
+let emulator: RunningEmulator;
+let certificates: TestCertificates;
+let cluster: TestCluster;
+let env: Record<string, string | undefined>;
+let fleet: Container[] = [];
+const others: Container[] = [];
+
+beforeAll(async () => {
+  const started = await startTestEmulator();
+  emulator = started.emulator;
+  certificates = makeCertificates();
+  cluster = await startRedisCluster({ tls: certificates.trusted, user: USER, password: PASSWORD });
+  env = {
+    ...started.env,
+    LOG_LEVEL: "info",
+    NODE_EXTRA_CA_CERTS: certificates.trusted.ca,
+    TRTC_REDIS_URL: cluster.url(),
+    TRTC_REDIS_CLUSTER: "true",
+    TRTC_STATUS_CACHE_TTL_MS: "1000",
+    TRTC_RATE_LIMIT_PER_SECOND: undefined,
+    TRTC_REDIS_TIMEOUT_MS: undefined,
+  };
+  fleet = await startFleet(60, env);
+}, 60_000);
+afterAll(async () => {
+  await stopFleet([...fleet, ...others]);
+  await cluster?.stop();
+  certificates?.remove();
+  await emulator?.close();
+});
+
+describe("60 containers on a TLS cluster", () => {
+  it("a burst for 60 tasks: at most 63 requests, none throttled", async () => {
+    const tasks = Array.from({ length: 60 }, (_, i) => emulator.seedTask({ SdkAppId: APP, TaskId: `ctls-burst-${i}` }));
+    emulator.resetStats();
+    const answers = await Promise.all(fleet.map((c, i) => c.invoke({ SdkAppId: APP, TaskId: tasks[i] }, 15_000)));
+    const stats = emulator.stats();
+    const lines = fleet.flatMap((c) => c.logLines()).filter((l) => l.message === "DescribeStreamIngest");
+    const faults = fleet.flatMap((c) => c.logLines()).filter((l) => l.redisFault).map((l) => l.redisFault);
+    console.info(
+      `TLS cluster burst: ${stats.requests} requests, ${stats.throttled} throttled, per second ${JSON.stringify(stats.perSecond)}, slowest ${Math.max(...answers.map((a) => a.ms))} ms, ${lines.filter((l) => l.redis === "fallback").length} fallbacks ${JSON.stringify(faults)}`,
+    );
+    expect(answers.every((a) => a.result.ok === true)).toBe(true);
+    expect(stats.requests).toBeLessThanOrEqual(63);
+    expect(stats.throttled).toBe(0);
+    expect(lines.every((l) => l.redis === "used")).toBe(true);
+  });
+
+  it("a record written by one container's store is read by another's, and the password never shows", async () => {
+    const task = { sdkAppId: APP, taskId: "ctls-record", region: "ap-singapore" };
+    const final = { status: "NotExist", requestId: "req-ctls", checkedAt: 3 };
+    expect(await fleet[0]!.store([["recordEvent", task, { type: 701, status: 0, at: 1 }, 60_000, 800], ["settleRecord", task, final, 60_000, 800]])).toEqual({ results: ["recorded", null], faults: [] });
+    expect(await fleet[1]!.store([["readRecord", task, 800]])).toEqual({ results: [{ events: [{ type: 701, status: 0, at: 1 }], final }], faults: [] });
+    for (const c of fleet) expect(c.output()).not.toContain(PASSWORD);
+  });
+
+  it("a container that does not trust the CA answers on its own budget, with one tls fault", async () => {
+    const [c] = await startFleet(1, { ...env, NODE_EXTRA_CA_CERTS: undefined });
+    others.push(c!);
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await c!.invoke({ SdkAppId: APP, TaskId: emulator.seedTask({ SdkAppId: APP, TaskId: `ctls-untrusted-${i}` }) }, 3000));
+    expect(answers.every((a) => a.result.ok === true && a.ms < 400)).toBe(true);
+    expect(c!.logLines().filter((l) => l.redisFault).map((l) => l.redisFault)).toEqual(["tls"]);
+    expect(c!.output()).not.toContain(PASSWORD);
+  });
+});

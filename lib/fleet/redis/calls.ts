@@ -73,6 +73,7 @@ export class Calls {
     const answer = first ? first.then(() => (gaveUp ? Promise.reject(new NotSent()) : command())) : command();
     const outcome = await this.patience.wait(answer, withinMs);
     if (outcome.kind === "answer") {
+      this.connection.answered();
       this.options.onAnswer?.();
       return outcome.value;
     }

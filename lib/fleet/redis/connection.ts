@@ -28,8 +28,10 @@ export interface Connection {
   client: ScriptedClient;
   /** Until the first connection attempt is over, settles when it is (either way); then undefined. */
   firstAttempt(): Promise<void> | undefined;
-  /** What broke the connection last (a refused password, an untrusted certificate), until it is ready again. */
+  /** What broke the connection last (a refused password, an untrusted certificate), until Redis answers again. */
   lastFault(): StoreFault | undefined;
+  /** Redis answered a command: whatever broke the connection before is mended. */
+  answered(): void;
   /** Drops the connection without a word to the server (which may not answer one); ioredis makes a new one. */
   replace(): void;
   close(): void;
@@ -107,9 +109,10 @@ export function openConnection(settings: RedisSettings, events: ConnectionEvents
   const to = target(settings.url);
   const client = createClient(settings, to);
   const cluster = client instanceof Cluster ? client : undefined;
-  // Without a listener ioredis prints every connection error. What broke the connection is kept: a refused password
-  // closes it, and the commands that follow fail only with "stream isn't writeable", which would send an operator
-  // to the network. A cluster that could reach no node says so in general; the node's own error says why.
+  // Without a listener ioredis prints every connection error. What broke the connection is kept until Redis answers
+  // again: a refused password closes it, and the commands that follow fail only with "stream isn't writeable", which
+  // would send an operator to the network. (Not until "ready": ioredis may say ready on a connection whose password
+  // was just refused.) A cluster that could reach no node says so in general; the node's own error says why.
   let fault: StoreFault | undefined;
   const remember = (error: unknown) => (fault = faultKind((error as { lastNodeError?: unknown }).lastNodeError ?? error));
   let probe: Promise<void> | undefined;
@@ -127,7 +130,6 @@ export function openConnection(settings: RedisSettings, events: ConnectionEvents
   const ready = () => (cluster ? connectMasters(cluster) : Promise.resolve());
   client.on("ready", () => {
     void ready().then(() => {
-      fault = undefined;
       events.progress();
       events.ready();
     });
@@ -148,6 +150,7 @@ export function openConnection(settings: RedisSettings, events: ConnectionEvents
     client: defineScripts(client),
     firstAttempt: () => first,
     lastFault: () => fault,
+    answered: () => (fault = undefined),
     replace: () => {
       // Destroyed, not ended: a FIN would go unanswered too, and ioredis reconnects only once the socket has closed.
       for (const node of cluster ? cluster.nodes() : [client as Redis]) node.stream?.destroy();

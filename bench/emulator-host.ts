@@ -7,13 +7,44 @@
  *                       function's and the bare SDK's connections are counted apart)
  *   limited             the documented 20 requests per second: rate-limit figures
  */
-import { DEMO_SECRET_ID, DEMO_SECRET_KEY, startEmulator, type RunningEmulator, type SeedTask } from "../emulator";
+import { DEMO_SECRET_ID, DEMO_SECRET_KEY, startEmulator, type CallbackSettings, type RunningEmulator, type SeedTask } from "../emulator";
 
 interface Command {
   id: number;
-  command: "stats" | "reset" | "seed" | "close";
+  command: "stats" | "reset" | "seed" | "seedTimed" | "callbacks" | "callbackLog" | "callbacksIdle" | "requestLog" | "close";
   emulator: string;
   tasks?: SeedTask[];
+  callbacks?: CallbackSettings;
+}
+
+async function run(emulator: RunningEmulator, message: Command): Promise<unknown> {
+  switch (message.command) {
+    case "stats": {
+      const { log: _log, ...stats } = emulator.stats();
+      return stats;
+    }
+    case "reset":
+      emulator.resetStats();
+      return true;
+    case "seed":
+      return (message.tasks ?? []).map((task) => emulator.seedTask(task));
+    case "seedTimed":
+      return (message.tasks ?? []).map((task) => {
+        const seededAt = Date.now();
+        return { taskId: emulator.seedTask(task), seededAt };
+      });
+    case "callbacks":
+      emulator.configureCallbacks(message.callbacks);
+      return true;
+    case "callbackLog":
+      return emulator.callbackLog();
+    case "callbacksIdle":
+      return emulator.callbacksIdle().then(() => true);
+    case "requestLog":
+      return emulator.stats().log;
+    default:
+      return { error: `unknown command ${message.command}` };
+  }
 }
 
 async function main(): Promise<void> {
@@ -22,25 +53,16 @@ async function main(): Promise<void> {
     fast: await startEmulator({ quiet: true, credentials, rateLimitPerSecond: 1_000_000_000 }),
     fastBaseline: await startEmulator({ quiet: true, credentials, rateLimitPerSecond: 1_000_000_000 }),
     limited: await startEmulator({ quiet: true, credentials, rateLimitPerSecond: 20 }),
+    relays: await startEmulator({ quiet: true, credentials, rateLimitPerSecond: 20, seedFile: "" }),
   };
   process.on("message", async (message: Command) => {
     const emulator = emulators[message.emulator];
-    let reply: unknown;
     if (message.command === "close") {
       await Promise.all(Object.values(emulators).map((e) => e.close()));
       process.send!({ id: message.id, reply: true }, () => process.exit(0));
       return;
     }
-    if (!emulator) reply = { error: `no emulator ${message.emulator}` };
-    else if (message.command === "stats") {
-      const { log: _log, ...stats } = emulator.stats();
-      reply = stats;
-    } else if (message.command === "reset") {
-      emulator.resetStats();
-      reply = true;
-    } else if (message.command === "seed") {
-      reply = (message.tasks ?? []).map((task) => emulator.seedTask(task));
-    }
+    const reply = emulator ? await run(emulator, message) : { error: `no emulator ${message.emulator}` };
     process.send!({ id: message.id, reply });
   });
   process.send!({ type: "listening", urls: Object.fromEntries(Object.entries(emulators).map(([name, e]) => [name, e.url])) });

@@ -6,10 +6,13 @@
  * then runs every figure `--rounds` times, alternating the measured program and its baseline. Each figure is a ratio against a baseline measured in
  * the same run. Prints a table of medians with the targets, then one JSON line with the same figures.
  *
- *   npm run bench [-- --rounds 3] [-- --quick] [-- --only cold,first,warm,memory,herd,batch,fleet]
+ *   npm run bench [-- --rounds 3] [-- --quick] [-- --only cold,first,warm,memory,herd,batch,fleet,relays]
  *                 [-- --only fleet-cluster,fleet-tls]  the fleet's burst on a 3-master Redis Cluster, over TLS (opt-in)
  *                 [-- --bundle path/to/index.js]   measure another build of the function (A/B), skipping the build
  *                 [-- --write-docs]                 also put the report into docs/performance.md
+ *
+ * The relays figure (bench/relays.ts: 20 containers watching 50 relays end over a minute, with callbacks and
+ * without) runs once whatever --rounds says: each of its three modes takes a minute of wall time.
  *
  * Progress goes to stderr; the table and the JSON line go to stdout.
  */
@@ -23,10 +26,11 @@ import { DEMO_SECRET_ID, DEMO_SECRET_KEY, type EmulatorStats, type SeedTask } fr
 import { startRedisCluster, type TestCluster } from "../test/support/redis-cluster";
 import { startRedis, type TestRedis } from "../test/support/redis-server";
 import { makeCertificates, type TestCertificates } from "../test/support/redis-tls";
+import { RELAYS, relays, type RelayModeFigures, type RelaysEmulator, type RelaysFigures } from "./relays";
 
 const ROOT = join(__dirname, "..");
 const CHILD_DIR = join(ROOT, "dist", "bench");
-const CHILDREN = ["cold-start", "first-answer", "warm", "memory", "rate-limit"] as const;
+const CHILDREN = ["cold-start", "first-answer", "warm", "memory", "rate-limit", "relay-container"] as const;
 type ChildName = (typeof CHILDREN)[number];
 
 const TARGETS = {
@@ -190,7 +194,7 @@ interface RemoteEmulator {
   seedTasks(tasks: SeedTask[]): Promise<string[]>;
 }
 
-async function startEmulatorHost(): Promise<{ emulators: Record<"fast" | "fastBaseline" | "limited", RemoteEmulator>; close: () => Promise<void> }> {
+async function startEmulatorHost(): Promise<{ emulators: Record<"fast" | "fastBaseline" | "limited", RemoteEmulator> & { relays: RelaysEmulator }; close: () => Promise<void> }> {
   const host = fork(join(__dirname, "emulator-host.ts"), [], { cwd: ROOT, execArgv: ["--import", "tsx"], env: baseEnv(), stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const pending = new Map<number, (reply: any) => void>();
   let nextId = 0;
@@ -216,8 +220,16 @@ async function startEmulatorHost(): Promise<{ emulators: Record<"fast" | "fastBa
     resetStats: () => call("reset", name),
     seedTasks: (tasks) => call("seed", name, { tasks }),
   });
+  const relaysEmulator: RelaysEmulator = {
+    ...remote("relays"),
+    seedTimed: (tasks) => call("seedTimed", "relays", { tasks }),
+    configureCallbacks: (callbacks) => call("callbacks", "relays", { callbacks }),
+    callbackLog: () => call("callbackLog", "relays"),
+    callbacksIdle: () => call("callbacksIdle", "relays"),
+    requestLog: () => call("requestLog", "relays"),
+  };
   return {
-    emulators: { fast: remote("fast"), fastBaseline: remote("fastBaseline"), limited: remote("limited") },
+    emulators: { fast: remote("fast"), fastBaseline: remote("fastBaseline"), limited: remote("limited"), relays: relaysEmulator },
     close: async () => {
       await Promise.race([call("close", "fast"), new Promise((resolve) => setTimeout(resolve, 3000))]);
       host.kill();
@@ -288,6 +300,7 @@ interface Figures {
     spawnSeconds: number;
     runs: number;
   };
+  relays?: RelaysFigures;
 }
 
 async function bundleSize(figures: Figures): Promise<void> {
@@ -715,12 +728,65 @@ function rows(f: Figures): Row[] {
     const met = runs.every((r) => r.requests / TARGETS.fleetProcesses <= TARGETS.fleetRequestRatio && r.throttled === 0 && r.answered === TARGETS.fleetProcesses);
     out.push({ figure: `(${name}) ${TARGETS.fleetProcesses} containers at once, one task each: upstream requests per round`, measured, baseline: `${TARGETS.fleetProcesses} needed`, ratio: (worst / TARGETS.fleetProcesses).toFixed(3), target: `≤ ${TARGETS.fleetRequestRatio.toFixed(3)}, 0 throttled`, met });
   }
+  if (f.relays) out.push(...relayRows(f.relays));
   if (f.herd) {
     const h = f.herd;
     out.push({ figure: `(b) ${h.processes} processes at once: answered with a status ≤ ${TARGETS.herdSeconds} s`, measured: `${h.worstAnsweredWithStatus}/${h.processes} (slowest ${h.worstMaxSeconds.toFixed(2)} s, median ${h.p50Seconds.toFixed(2)} s)`, baseline: "—", ratio: "—", target: `${h.processes}/${h.processes}`, met: h.worstAnsweredWithStatus === h.processes });
     out.push({ figure: "(b) Upstream requests spent", measured: `${h.upstreamRequests} (worst ${h.worstUpstreamRequests}; ${h.throttledUpstream} throttled)`, baseline: `${h.processes} needed`, ratio: `${h.requestRatio.toFixed(2)} (worst ${h.worstRequestRatio.toFixed(2)})`, target: `≤ ${TARGETS.herdRequestRatio.toFixed(2)}`, met: h.worstRequestRatio <= TARGETS.herdRequestRatio });
   }
   return out;
+}
+
+/** Per mode of the relays figure: the delay from a relay's end to its caller's answer, then the requests it cost. */
+function relayRows(r: RelaysFigures): Row[] {
+  const out: Row[] = [];
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  const [a] = r.modes;
+  for (const m of r.modes) {
+    const vsA = m.mode === "a" ? undefined : r.ratios[m.mode];
+    const name = `(relays ${m.mode}) ${m.callbacks ? "callbacks" : "no callbacks"}, ${m.pollIntervalSeconds} s polls`;
+    const delayMet = vsA ? m.maxMs <= RELAYS.contractDelayMs && vsA.median >= RELAYS.expectedRatio && vsA.p99 >= RELAYS.expectedRatio : true;
+    out.push({
+      figure: `${name}: relay's end → caller's answer`,
+      measured: `median ${s(m.medianMs)}, p99 ${s(m.p99Ms)}, max ${s(m.maxMs)} (${m.satisfied}/${r.relays} satisfied)`,
+      baseline: vsA && a ? `(a) median ${s(a.medianMs)}, p99 ${s(a.p99Ms)}` : "—",
+      ratio: vsA ? `median ${vsA.median.toFixed(1)}, p99 ${vsA.p99.toFixed(1)}` : "—",
+      target: vsA ? `max ≤ ${s(RELAYS.contractDelayMs)}; ratios ≥ ${RELAYS.expectedRatio}` : `${r.relays}/${r.relays} satisfied`,
+      met: m.satisfied === r.relays && m.callbacksNon200 === 0 && delayMet,
+    });
+    // With callbacks and a long interval, a wait asks TRTC once when it starts and once to confirm the stop.
+    out.push({
+      figure: `${name}: DescribeStreamIngest requests`,
+      measured: `${m.requests} (${m.throttled} throttled; ${m.requestsAfterConfirmed} after a confirmed end${m.logComplete ? "" : "; log incomplete"})`,
+      baseline: vsA && a ? `(a) ${a.requests}` : `${2 * r.relays} (2 per relay)`,
+      ratio: vsA ? vsA.requests.toFixed(1) : (m.requests / (2 * r.relays)).toFixed(2),
+      target: m.mode === "c" ? `ratio ≥ ${RELAYS.expectedRatio}, 0 throttled` : "0 throttled",
+      met: m.throttled === 0 && m.requestsAfterConfirmed === 0 && (m.mode !== "c" || (vsA?.requests ?? 0) >= RELAYS.expectedRatio),
+    });
+  }
+  const withCallbacks = r.modes.filter((m) => m.callbacks);
+  out.push({
+    figure: "  (info) relays: callbacks delivered (non-200 answers); Redis fallbacks",
+    measured: `${withCallbacks.map((m) => `(${m.mode}) ${m.callbacksDelivered}/${m.callbacksSent} (${m.callbacksNon200})`).join(", ")}; ${r.modes.map((m) => `(${m.mode}) ${m.redisFallbacks}`).join(", ")}`,
+    baseline: "—",
+    ratio: "—",
+    target: "0 non-200",
+    met: withCallbacks.every((m) => m.callbacksNon200 === 0 && m.callbacksDelivered === m.callbacksSent),
+  });
+  return out;
+}
+
+/** What the relays rows measured, in words, and why the slowest answers were slow. */
+function relayNotes(r: RelaysFigures): string[] {
+  const slow = (m: RelayModeFigures) =>
+    m.slowest.map((x) => `${(x.delayMs / 1000).toFixed(2)} s (ended at ${x.endsAfterSeconds.toFixed(1)} s, ${x.othersBetween} other requests between${x.stopDeliveredMs === undefined ? "" : `, 702 answered in ${x.stopDeliveredMs} ms`})`).join("; ");
+  return [
+    `(relays) ${r.containers} containers (processes loading the bundle) on one Redis, the emulator at 20 requests/s; ${r.relays} relays end at seeded uniformly random times over ${r.windowSeconds} s, each with one caller waiting for NotExist ` +
+      `(a direct invocation, waitTimeoutSeconds ${RELAYS.leadSeconds + r.windowSeconds + RELAYS.waitSlackSeconds}). (a) no callback key, no callback URL; (b), (c) TRTC_CALLBACK_KEY set and the 701/702 events posted to one gateway that hands them to the containers in turn. ` +
+      `End → answer: from the relay's end (its 702's EventMsTs; in (a), which has no 702, the end the emulator was given, which the 702s of (b), (c) match within ${Math.max(...r.modes.map((m) => m.endSkewMs))} ms) ` +
+      "to its caller's answer; ratios are (a) over the mode. p99 interpolated between ranks.",
+    ...r.modes.map((m) => `(relays ${m.mode}) slowest: ${slow(m)}`),
+  ];
 }
 
 function table(f: Figures): string {
@@ -768,12 +834,14 @@ async function main(): Promise<void> {
   const batchRuns: Parameters<typeof batch>[2] = [];
   const herdRuns: HerdRun[] = [];
   const fleetRuns: FleetRun[] = [];
-  const redis = wanted("fleet") ? await startRedis() : undefined;
+  const redis = wanted("fleet") || wanted("relays") ? await startRedis() : undefined;
   const cluster: TestCluster | undefined = optedIn("fleet-cluster") ? await startRedisCluster() : undefined;
   const certificates: TestCertificates | undefined = optedIn("fleet-tls") ? makeCertificates() : undefined;
   const tlsRedis = certificates ? await startRedis({ tls: certificates.trusted, user: "bench", password: "bench-tls-password" }) : undefined;
+  // Rounds only for the figures measured each round (--only relays runs none).
+  const perRound = ["cold", "first", "warm", "memory", "herd", "batch", "fleet"].some(wanted) || Boolean(cluster || tlsRedis);
   try {
-    for (let r = 0; r < rounds; r++) {
+    for (let r = 0; perRound && r < rounds; r++) {
       progress(`round ${r + 1}/${rounds}`);
       if (wanted("cold")) {
         progress("  cold start");
@@ -799,12 +867,22 @@ async function main(): Promise<void> {
         progress("  rate limit (a): batch of 100");
         await batch(figures, limited, batchRuns);
       }
-      if (redis) {
+      if (redis && wanted("fleet")) {
         progress("  fleet on Redis: 60-container burst, 20 containers polling with a cache");
         await fleet(figures, limited, redis, fleetRuns);
       }
       if (cluster) await fleetVariant(figures, limited, "fleet-cluster", { TRTC_REDIS_URL: cluster.url(), TRTC_REDIS_CLUSTER: "true" });
       if (tlsRedis) await fleetVariant(figures, limited, "fleet-tls", { TRTC_REDIS_URL: tlsRedis.url, NODE_EXTRA_CA_CERTS: certificates!.trusted.ca });
+    }
+    if (redis && wanted("relays")) {
+      progress("relays (once): 20 containers watching 50 relays end, with callbacks and without");
+      figures.relays = await relays({
+        emulator: host.emulators.relays,
+        redisUrl: redis.url,
+        quick,
+        spawn: (env, onMessage) => spawnChild<unknown>("relay-container", [], { env, onMessage, timeoutMs: 300_000 }),
+        progress,
+      });
     }
   } finally {
     await host.close();
@@ -820,6 +898,7 @@ async function main(): Promise<void> {
     report.push("", `Bundle ${relative(ROOT, BUNDLE_PATH)}: ${figures.bundle.kb} KB (budget ${BUNDLE_BUDGET_BYTES / 1024} KB). Largest inputs:`, "");
     for (const input of figures.bundle.largestInputs) report.push(`    ${`${input.kb.toFixed(1)} KB`.padStart(8)}  ${input.path}`);
   }
+  if (figures.relays) report.push("", ...relayNotes(figures.relays).flatMap((line, i) => (i === 0 ? [line] : ["", line])));
   if (herdRuns.length > 0) {
     report.push("", `(b) per run: ${herdRuns.map((h) => `${h.answeredWithStatus}/60 in ≤ ${h.maxSeconds.toFixed(2)} s, ${h.requests} requests`).join("; ")}`);
   }

@@ -54,7 +54,7 @@ async function answerQuery(runtime: ReadyRuntime, query: Query, invocation: Invo
   if (query.kind === "batch") return { kind: "batch", ...(await runBatch({ query: teller.query }, query.tasks)) };
   const poll = () => teller.query(query.params);
   if (!query.wait) return { kind: "task", ...(await poll()) };
-  return { kind: "task", ...(await waitForStatus(poll, query.wait, invocation.deadline, teller.listenFor(query.params, query.wait))) };
+  return { kind: "task", ...(await waitForStatus(poll, query.wait, invocation.deadline, { listen: teller.listenFor(query.params, query.wait) })) };
 }
 
 async function answerCallback(runtime: ReadyRuntime, request: CallbackRequest, invocation: Invocation): Promise<CallbackOutcome> {

@@ -18,6 +18,16 @@ export interface WaitInfo {
 
 export type WaitedResult = TaskResult & { wait: WaitInfo };
 
+/** How far, as a share of the interval, a wait's schedule may be brought forward (see waitForStatus). */
+export const SCHEDULE_SPREAD = 0.5;
+
+export interface WaitHooks {
+  /** Listens for the awaited change between polls (a relay's recorded stop). */
+  listen?: Listen;
+  /** The schedule's random phase (tests inject one). */
+  random?: () => number;
+}
+
 /**
  * Resolves true as soon as the awaited change is heard of (a relay's recorded stop, for a wait for NotExist), false
  * at `until` (epoch ms) without it.
@@ -27,7 +37,7 @@ export type Listen = (until: number) => Promise<boolean>;
 /**
  * Polls until satisfied, until a failure that cannot pass (not retryable), or until the next poll would start after
  * the wait's end or too close to the deadline (the deadline's `lastPollOffset`). Polls are due every
- * pollIntervalSeconds from the start. With `listen`, the time between polls — and after the last one, until the
+ * pollIntervalSeconds from the first, their schedule brought forward by a random phase of up to half an interval. With `listen`, the time between polls — and after the last one, until the
  * wait's end — is spent listening: a change heard of is polled for at once (the confirming request), whatever the
  * interval. Heard once: should that poll not be satisfied (TRTC still says otherwise), polls keep their schedule.
  */
@@ -35,9 +45,13 @@ export async function waitForStatus(
   poll: () => Promise<{ result: TaskResult; stats: QueryStats }>,
   options: WaitOptions,
   deadline: Deadline,
-  listen?: Listen,
+  { listen, random = Math.random }: WaitHooks = {},
 ): Promise<{ result: WaitedResult; stats: QueryStats }> {
   const intervalMs = (options.pollIntervalSeconds ?? WAIT_DEFAULTS.pollIntervalSeconds) * 1000;
+  // Waits started together (a workflow's Map state, many callers at a live event's end) would poll in lock-step and
+  // take the rate budget in bursts, queueing a relay's confirming request behind them: each wait's schedule is
+  // brought forward by a random part of up to half an interval, the same for all its polls.
+  const phaseMs = Math.floor(random() * intervalMs * SCHEDULE_SPREAD);
   const started = deadline.now();
   // Offsets from the start, not epoch times: at epoch magnitudes an interval a hair over the timeout (1.0000000000000024 s
   // against 1 s) rounds to equal and would start one poll too many.
@@ -55,7 +69,7 @@ export async function waitForStatus(
     addStats(stats, one);
     const satisfied = result.ok && result.status === options.waitFor;
     // A fixed schedule from the start: late timers must not push polls (and the last one) later and later.
-    const nextOffset = scheduled * intervalMs;
+    const nextOffset = scheduled * intervalMs - phaseMs;
     const done = () => ({ result: { ...result, wait: { for: options.waitFor, satisfied, polls, waitedMs: deadline.now() - started } }, stats });
     if (satisfied || (!result.ok && !result.error.retryable)) return done();
     const last = nextOffset > endOffset;

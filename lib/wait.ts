@@ -18,8 +18,13 @@ export interface WaitInfo {
 
 export type WaitedResult = TaskResult & { wait: WaitInfo };
 
-/** How far, as a share of the interval, a wait's schedule may be brought forward (see waitForStatus). */
+/**
+ * How far a wait's schedule may be brought forward (see waitForStatus): up to half an interval, and no more than
+ * 5 s — enough to spread a hundred waits' polls at 18 requests per second, without spending early polls of waits
+ * whose long interval a relay's callbacks made safe.
+ */
 export const SCHEDULE_SPREAD = 0.5;
+export const MAX_PHASE_MS = 5000;
 
 export interface WaitHooks {
   /** Listens for the awaited change between polls (a relay's recorded stop). */
@@ -37,7 +42,8 @@ export type Listen = (until: number) => Promise<boolean>;
 /**
  * Polls until satisfied, until a failure that cannot pass (not retryable), or until the next poll would start after
  * the wait's end or too close to the deadline (the deadline's `lastPollOffset`). Polls are due every
- * pollIntervalSeconds from the first, their schedule brought forward by a random phase of up to half an interval. With `listen`, the time between polls — and after the last one, until the
+ * pollIntervalSeconds from the first, their schedule brought forward by a random phase (up to half an interval, at
+ * most 5 s). With `listen`, the time between polls — and after the last one, until the
  * wait's end — is spent listening: a change heard of is polled for at once (the confirming request), whatever the
  * interval. Heard once: should that poll not be satisfied (TRTC still says otherwise), polls keep their schedule.
  */
@@ -50,8 +56,8 @@ export async function waitForStatus(
   const intervalMs = (options.pollIntervalSeconds ?? WAIT_DEFAULTS.pollIntervalSeconds) * 1000;
   // Waits started together (a workflow's Map state, many callers at a live event's end) would poll in lock-step and
   // take the rate budget in bursts, queueing a relay's confirming request behind them: each wait's schedule is
-  // brought forward by a random part of up to half an interval, the same for all its polls.
-  const phaseMs = Math.floor(random() * intervalMs * SCHEDULE_SPREAD);
+  // brought forward by a random phase, the same for all its polls.
+  const phaseMs = Math.floor(random() * Math.min(intervalMs * SCHEDULE_SPREAD, MAX_PHASE_MS));
   const started = deadline.now();
   // Offsets from the start, not epoch times: at epoch magnitudes an interval a hair over the timeout (1.0000000000000024 s
   // against 1 s) rounds to equal and would start one poll too many.

@@ -63,7 +63,7 @@ describe("waitForStatus", () => {
 });
 
 describe("waitForStatus's random phase", () => {
-  it("brings the whole schedule forward by up to half an interval, the same for every poll", async () => {
+  it("brings the whole schedule forward by up to half an interval (5 s at most), the same for every poll", async () => {
     const { clock, poll, pollTimes } = setup([success("InProgress")]);
     await waitForStatus(poll, { waitFor: "NotExist", pollIntervalSeconds: 2, waitTimeoutSeconds: 7 }, new Deadline(60_000, clock), { random: () => 0.5 });
     expect(pollTimes).toEqual([0, 1500, 3500, 5500]);
@@ -76,6 +76,12 @@ describe("waitForStatus's random phase", () => {
       return pollTimes[1];
     });
     expect(await Promise.all(firstScheduled)).toEqual([4000, 3500, 3000, 2500, 2002]);
+  });
+
+  it("at most 5 s, whatever the interval", async () => {
+    const { clock, poll, pollTimes } = setup([success("InProgress")]);
+    await waitForStatus(poll, { waitFor: "NotExist", pollIntervalSeconds: 60, waitTimeoutSeconds: 100 }, new Deadline(600_000, clock), { random: () => 0.999 });
+    expect(pollTimes).toEqual([0, 55_005]);
   });
 });
 

@@ -149,7 +149,7 @@ describe("osls print: the resolved serverless.yml", () => {
       expect(run.status, param).not.toBe(0);
       expect(run.stdout + run.stderr).toContain(where);
     }
-    expect(print("--param=redisCluster=true").provider.environment.TRTC_REDIS_CLUSTER).toBe("true");
+    // "true" passes through: the next case's print shows it.
   });
 
   it("passes callbackKey, redisCluster and callbackRetentionSeconds to the function's environment", () => {

@@ -35,7 +35,9 @@ beforeAll(async () => {
     TRTC_RATE_LIMIT_PER_SECOND: undefined,
     TRTC_REDIS_TIMEOUT_MS: undefined,
   };
-  fleet = await startFleet(60, env);
+  // 20 containers: the 60-container burst runs on a plain cluster (redis-cluster.test.ts) and over TLS on one node
+  // (redis-tls.test.ts); here the same budget through a TLS cluster, at a third of the suite's cost.
+  fleet = await startFleet(20, env);
 }, 60_000);
 afterAll(async () => {
   await stopFleet([...fleet, ...others]);
@@ -44,9 +46,9 @@ afterAll(async () => {
   await emulator?.close();
 });
 
-describe("60 containers on a TLS cluster", () => {
-  it("a burst for 60 tasks: at most 63 requests, none throttled on a quiet machine", async () => {
-    const tasks = Array.from({ length: 60 }, (_, i) => emulator.seedTask({ SdkAppId: APP, TaskId: `ctls-burst-${i}` }));
+describe("20 containers on a TLS cluster", () => {
+  it("a burst for 20 tasks: at most 21 requests, none throttled on a quiet machine", async () => {
+    const tasks = Array.from({ length: 20 }, (_, i) => emulator.seedTask({ SdkAppId: APP, TaskId: `ctls-burst-${i}` }));
     emulator.resetStats();
     const answers = await Promise.all(fleet.map((c, i) => c.invoke({ SdkAppId: APP, TaskId: tasks[i] }, 15_000)));
     const stats = emulator.stats();
@@ -56,7 +58,7 @@ describe("60 containers on a TLS cluster", () => {
       `TLS cluster burst: ${stats.requests} requests, ${stats.throttled} throttled, per second ${JSON.stringify(stats.perSecond)}, slowest ${Math.max(...answers.map((a) => a.ms))} ms, ${lines.filter((l) => l.redis === "fallback").length} fallbacks ${JSON.stringify(faults)}`,
     );
     expect(answers.every((a) => a.result.ok === true)).toBe(true);
-    expect(stats.requests).toBeLessThanOrEqual(63);
+    expect(stats.requests).toBeLessThanOrEqual(21);
     // None throttled when the machine is not shared (npm run bench); the margin is for other work on it (see
     // redis-fleet.test.ts).
     expect(stats.throttled).toBeLessThanOrEqual(2);

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator";
 import { APP, startTestEmulator } from "../support/emulator";
-import { startFleet, stopFleet, type Container } from "../support/fleet";
+import { burstOnce, startFleet, stopFleet, type Container } from "../support/fleet";
 import { startRedisCluster, type TestCluster } from "../support/redis-cluster";
 import { makeCertificates, type TestCertificates } from "../support/redis-tls";
 
@@ -48,15 +48,7 @@ afterAll(async () => {
 
 describe("20 containers on a TLS cluster", () => {
   it("a burst for 20 tasks: at most 21 requests, none throttled on a quiet machine", async () => {
-    const tasks = Array.from({ length: 20 }, (_, i) => emulator.seedTask({ SdkAppId: APP, TaskId: `ctls-burst-${i}` }));
-    emulator.resetStats();
-    const answers = await Promise.all(fleet.map((c, i) => c.invoke({ SdkAppId: APP, TaskId: tasks[i] }, 15_000)));
-    const stats = emulator.stats();
-    const lines = fleet.flatMap((c) => c.logLines()).filter((l) => l.message === "DescribeStreamIngest");
-    const faults = fleet.flatMap((c) => c.logLines()).filter((l) => l.redisFault).map((l) => l.redisFault);
-    console.info(
-      `TLS cluster burst: ${stats.requests} requests, ${stats.throttled} throttled, per second ${JSON.stringify(stats.perSecond)}, slowest ${Math.max(...answers.map((a) => a.ms))} ms, ${lines.filter((l) => l.redis === "fallback").length} fallbacks ${JSON.stringify(faults)}`,
-    );
+    const { answers, stats, lines } = await burstOnce("TLS cluster", fleet, emulator, APP);
     expect(answers.every((a) => a.result.ok === true)).toBe(true);
     expect(stats.requests).toBeLessThanOrEqual(21);
     // None throttled when the machine is not shared (npm run bench); the margin is for other work on it (see

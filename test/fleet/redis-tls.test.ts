@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator";
 import { APP, startTestEmulator } from "../support/emulator";
-import { startFleet, stopFleet, type Container } from "../support/fleet";
+import { burstOnce, pollTogether, startFleet, stopFleet, type Container } from "../support/fleet";
 import { startRedis, type TestRedis } from "../support/redis-server";
 import { makeCertificates, type TestCertificates } from "../support/redis-tls";
 
@@ -56,15 +56,7 @@ const noSecrets = (c: Container) => {
 
 describe("60 containers over TLS, one budget", () => {
   it("a burst for 60 tasks: at most 63 requests, none throttled on a quiet machine", async () => {
-    const tasks = Array.from({ length: 60 }, (_, i) => emulator.seedTask({ SdkAppId: APP, TaskId: `tls-burst-${i}` }));
-    emulator.resetStats();
-    const answers = await Promise.all(fleet.map((c, i) => c.invoke({ SdkAppId: APP, TaskId: tasks[i] }, 15_000)));
-    const stats = emulator.stats();
-    const lines = fleet.flatMap((c) => c.logLines()).filter((l) => l.message === "DescribeStreamIngest");
-    const faults = fleet.flatMap((c) => c.logLines()).filter((l) => l.redisFault).map((l) => l.redisFault);
-    console.info(
-      `TLS burst: ${stats.requests} requests, ${stats.throttled} throttled, per second ${JSON.stringify(stats.perSecond)}, slowest ${Math.max(...answers.map((a) => a.ms))} ms, ${lines.filter((l) => l.redis === "fallback").length} fallbacks ${JSON.stringify(faults)}`,
-    );
+    const { answers, stats, lines } = await burstOnce("TLS", fleet, emulator, APP);
     expect(answers.every((a) => a.result.ok === true)).toBe(true);
     expect(stats.requests).toBeLessThanOrEqual(63);
     // None throttled when the machine is not shared (npm run bench); the margin is for other work on it (see
@@ -74,12 +66,7 @@ describe("60 containers over TLS, one budget", () => {
   });
 
   it("20 of them polling 10 tasks with a 1 s cache: about 10 requests per second, none throttled", async () => {
-    const events = Array.from({ length: 10 }, (_, i) => ({ SdkAppId: APP, TaskId: emulator.seedTask({ SdkAppId: APP, TaskId: `tls-poll-${i}` }) }));
-    emulator.resetStats();
-    const runs = await Promise.all(fleet.slice(0, 20).map((c, i) => c.poll([...events.slice(i % 10), ...events.slice(0, i % 10)], { everyMs: 50, forMs: 3000 })));
-    const stats = emulator.stats();
-    const answers = runs.flat();
-    console.info(`TLS polling: ${answers.length} answers (${answers.filter((a) => a.result.cached).length} cached) from ${stats.requests} requests, per second ${JSON.stringify(stats.perSecond)}, ${stats.throttled} throttled`);
+    const { answers, stats } = await pollTogether("TLS", fleet.slice(0, 20), emulator, APP);
     expect(answers.every((a) => a.result.ok === true)).toBe(true);
     expect(stats.throttled).toBe(0);
     expect(stats.requests).toBeLessThanOrEqual(10 * 4);

@@ -94,3 +94,48 @@ export async function stopFleet(containers: Container[]): Promise<void> {
     ),
   );
 }
+
+/** What a fleet run cost upstream, and what its containers logged. */
+export interface FleetRun {
+  answers: Answer[];
+  stats: { requests: number; throttled: number; perSecond: number[] };
+  /** The containers' DescribeStreamIngest log lines. */
+  lines: any[];
+  /** The Redis faults the containers reported (each container says its first one). */
+  faults: string[];
+}
+
+interface RunEmulator {
+  seedTask(task: { SdkAppId: number; TaskId: string }): string;
+  resetStats(): void;
+  stats(): { requests: number; throttled: number; perSecond: number[] };
+}
+
+/** One task per container, all asked at once (a fleet's burst); logged as `name` with what it cost. */
+export async function burstOnce(name: string, fleet: Container[], emulator: RunEmulator, sdkAppId: number): Promise<FleetRun> {
+  const tasks = fleet.map((_, i) => emulator.seedTask({ SdkAppId: sdkAppId, TaskId: `${name.replace(/\W+/g, "-")}-burst-${i}` }));
+  emulator.resetStats();
+  const answers = await Promise.all(fleet.map((c, i) => c.invoke({ SdkAppId: sdkAppId, TaskId: tasks[i] }, 15_000)));
+  const run = { answers, stats: emulator.stats(), ...fleetLogs(fleet) };
+  const fallbacks = run.lines.filter((l) => l.redis === "fallback").length;
+  console.info(
+    `${name} burst: ${run.stats.requests} requests, ${run.stats.throttled} throttled, per second ${JSON.stringify(run.stats.perSecond)}, slowest ${Math.max(...answers.map((a) => a.ms))} ms, ${fallbacks} fallbacks ${JSON.stringify(run.faults)}`,
+  );
+  return run;
+}
+
+/** `pollers` containers each polling the same `taskCount` tasks (in a different order) every 50 ms for `forMs`. */
+export async function pollTogether(name: string, pollers: Container[], emulator: RunEmulator, sdkAppId: number, taskCount = 10, forMs = 3000): Promise<FleetRun> {
+  const events = Array.from({ length: taskCount }, (_, i) => ({ SdkAppId: sdkAppId, TaskId: emulator.seedTask({ SdkAppId: sdkAppId, TaskId: `${name.replace(/\W+/g, "-")}-poll-${i}` }) }));
+  emulator.resetStats();
+  const runs = await Promise.all(pollers.map((c, i) => c.poll([...events.slice(i % taskCount), ...events.slice(0, i % taskCount)], { everyMs: 50, forMs })));
+  const answers = runs.flat();
+  const run = { answers, stats: emulator.stats(), ...fleetLogs(pollers) };
+  console.info(`${name} polling: ${answers.length} answers (${answers.filter((a) => a.result.cached).length} cached) from ${run.stats.requests} requests, per second ${JSON.stringify(run.stats.perSecond)}, ${run.stats.throttled} throttled`);
+  return run;
+}
+
+function fleetLogs(fleet: Container[]): { lines: any[]; faults: string[] } {
+  const all = fleet.flatMap((c) => c.logLines());
+  return { lines: all.filter((l) => l.message === "DescribeStreamIngest"), faults: all.filter((l) => l.redisFault).map((l) => l.redisFault) };
+}

@@ -81,20 +81,22 @@ export class Fleet {
 
   /**
    * One task's status: from the cache, from a query in flight, or from TRTC through the budget. `fresh`: from TRTC,
-   * whatever the caches hold or a request already in flight will say (the one request that confirms a relay's stop).
+   * whatever the caches hold or a request already in flight will say (the one request that confirms a relay's stop);
+   * fresh queries of one task in this container still share one request.
    */
   query(deps: Omit<QueryDeps, "beforeAttempt">, params: TaskParams, invocation: Invocation, fresh = false): Promise<Answer> {
     const key = `${this.options.region}:${taskKeyOf(params)}`;
     const stats = emptyStats();
     const hit = fresh ? undefined : this.fromLocal(key, params);
     if (hit) return Promise.resolve({ result: hit, stats: { ...stats, cacheHits: 1 } });
-    const flying = fresh ? undefined : this.inFlight.get(key);
+    const flightKey = fresh ? `fresh:${key}` : key;
+    const flying = this.inFlight.get(flightKey);
     if (flying) return this.follow(flying, params, invocation, stats);
     const task: TaskRef = { sdkAppId: params.SdkAppId, taskId: params.TaskId, region: this.options.region };
     const run = this.lead(deps, params, invocation, key, task, stats, fresh);
-    this.inFlight.set(key, run);
+    this.inFlight.set(flightKey, run);
     const done = () => {
-      if (this.inFlight.get(key) === run) this.inFlight.delete(key);
+      if (this.inFlight.get(flightKey) === run) this.inFlight.delete(flightKey);
     };
     run.then(done, done);
     return run;

@@ -38,6 +38,24 @@ function store(overrides: Partial<SharedStore> = {}): SharedStore & { reserves: 
 }
 
 describe("Fleet", () => {
+  it("a fresh query (a relay's confirming request) skips the cache and a request already in flight, and shares one with other fresh ones", async () => {
+    let n = 0;
+    const trtc = api(() => later(30, { status: "NotExist", requestId: `req-${++n}` }));
+    const fleet = new Fleet({ perSecond: 18, cacheTtlMs: 10_000, region: "ap-singapore" });
+    const deps = { api: trtc, config };
+    const first = await fleet.query(deps, task, invocation());
+    expect((await fleet.query(deps, task, invocation())).result).toMatchObject({ cached: true, requestId: first.result.requestId });
+    const [a, b] = await Promise.all([fleet.query(deps, task, invocation(), true), fleet.query(deps, task, invocation(), true)]);
+    expect(trtc.calls).toBe(2);
+    expect(a.result).not.toHaveProperty("cached");
+    expect(a.result.requestId).not.toBe(first.result.requestId);
+    expect(b.result).toEqual(a.result);
+    // A request in flight that is not fresh (it may have been sent before the stop) is not followed.
+    const other = { ...task, TaskId: "unit-other" };
+    await Promise.all([fleet.query(deps, other, invocation()), fleet.query(deps, other, invocation(), true)]);
+    expect(trtc.calls).toBe(4);
+  });
+
   it("shares one request among identical queries in flight, and caches only answers, for the TTL", async () => {
     const trtc = api(() => later(30, { status: "InProgress", requestId: "req-1" }));
     const fleet = new Fleet({ perSecond: 18, cacheTtlMs: 80, region: "ap-singapore" });

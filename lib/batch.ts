@@ -28,9 +28,6 @@ export interface BatchResult {
   summary: BatchSummary;
 }
 
-export const isBatchResult = (value: unknown): value is BatchResult =>
-  typeof value === "object" && value !== null && Array.isArray((value as BatchResult).results);
-
 export interface BatchDeps {
   /** One task's answer (within the invocation's deadline): batches share the fleet with everything else. */
   query: (params: TaskParams) => Promise<{ result: TaskResult; stats: QueryStats }>;

@@ -22,7 +22,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { TrtcFunctionError, describeErrorCode } from "../errors";
 import { MAX_BODY_BYTES, isObject } from "../events";
-import { isValidSdkAppId, isValidTaskId } from "../params";
+import { isValidSdkAppId, isValidTaskId, normaliseSdkAppId } from "../params";
 import { isEpochMs } from "./record";
 import type { RelayEvent } from "./types";
 
@@ -111,8 +111,7 @@ function signatureMatches(key: string, body: Buffer, sign: string): boolean {
 
 /** The SdkAppId header: decimal digits naming a valid SdkAppId (the query parameter's rule, lib/params.ts). */
 function sdkAppIdOf(header: string | undefined): number | undefined {
-  if (header === undefined || !/^[0-9]+$/.test(header)) return undefined;
-  const id = Number(header);
+  const id = typeof header === "string" ? normaliseSdkAppId(header) : undefined;
   return isValidSdkAppId(id) ? id : undefined;
 }
 

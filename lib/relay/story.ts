@@ -6,7 +6,7 @@
  * Reading the record costs one store call per query, so it is made only when callbacks can arrive at all (a key is
  * configured): without one there is never a record.
  */
-import { cachedResult, type QueryStats, type SuccessResult, type TaskResult } from "../query-task";
+import { cachedResult, emptyStats, type QueryStats, type SuccessResult, type TaskResult } from "../query-task";
 import { answersFromRecord, confirmsStop, relayOf, stoppedAt } from "./record";
 import type { CachedStatus, RecordStore, TaskRecord, TaskRef } from "./types";
 
@@ -26,14 +26,13 @@ function fromRecord(final: CachedStatus, task: TaskRef, record: TaskRecord): Suc
   return { ...cachedResult(final, { SdkAppId: task.sdkAppId, TaskId: task.taskId }, task.region), relay: relayOf(record.events) };
 }
 
-const noCost = (): QueryStats => ({ attempts: 0, upstreamMs: 0, cacheHits: 1 });
 
 /** One task's answer, told with its record: from the record after a confirmed stop, else from TRTC with `relay`. */
 export async function queryWithStory(task: TaskRef, ask: Ask, deps: StoryDeps): Promise<Answer> {
   const record = await deps.records.readRecord(task, deps.timeoutMs);
   if (!record || record.events.length === 0) return ask(false);
   const final = answersFromRecord(record);
-  if (final) return { result: fromRecord(final, task, record), stats: noCost() };
+  if (final) return { result: fromRecord(final, task, record), stats: { ...emptyStats(), cacheHits: 1 } };
   const stopped = stoppedAt(record.events) !== undefined;
   const answer = await ask(stopped);
   const { result } = answer;

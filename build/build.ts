@@ -25,8 +25,8 @@ const shims = {
   // Cold start: smaller stand-ins for modules the SDK loads eagerly (test/deploy/shims.test.ts checks them).
   tslib: join(__dirname, "shims", "tslib.js"),
   uuid: join(__dirname, "shims", "uuid.js"),
-  // Not a stand-in: the function's own bounded transport replaces node-fetch under the SDK (lib/transport/fetch.ts).
-  "node-fetch": join(root, "lib", "transport", "fetch.ts"),
+  // Not a stand-in: the function's own bounded transport replaces node-fetch under the SDK (lib/transport/sdk-fetch.ts).
+  "node-fetch": join(root, "lib", "transport", "sdk-fetch.ts"),
 };
 
 const LAZY_BUILTINS_FILE = join(__dirname, "shims", "lazy-builtins.js");

@@ -9,7 +9,6 @@ import tls from "node:tls";
 // Deep import: the per-product package is not published where we install from; esbuild keeps only this client.
 import { Client } from "tencentcloud-sdk-nodejs/tencentcloud/services/trtc/v20190722/trtc_client";
 import type { FunctionConfig } from "./config";
-import { failureOf } from "./transport/fetch";
 import type { CredentialSource } from "./credentials";
 import { TrtcFunctionError } from "./errors";
 
@@ -21,12 +20,14 @@ export interface DescribeOutcome {
 export interface CallOptions {
   /** Sent as X-TC-TraceId so one call can be followed from the caller through TRTC. */
   traceId: string;
-  /** Ends the call when aborted: the attempt's bound (lib/deadline.ts withSignal). */
-  signal: AbortSignal;
+  /** Ends the call when aborted: an attempt's bound shorter than {@link TrtcApi.callTimeoutMs} (lib/deadline.ts withSignal). */
+  signal?: AbortSignal;
 }
 
 /** The upstream API as the rest of the function sees it: one typed call. */
 export interface TrtcApi {
+  /** Every call ends within this by itself, answered or UpstreamTimeout (the SDK's reqTimeout, which the transport honours). */
+  readonly callTimeoutMs: number;
   describeStreamIngest(params: { SdkAppId: number; TaskId: string }, options: CallOptions): Promise<DescribeOutcome>;
 }
 
@@ -63,23 +64,19 @@ interface SdkError {
 }
 
 /**
- * Classifies anything the SDK throws. Transport faults were classified by the transport (lib/transport/fetch.ts),
- * which records its verdict against the attempt's signal because the SDK keeps only a message; what is left is
- * TRTC's own error envelope (code, message, RequestId, sizes checked by the transport) and failures of the SDK
- * itself, whose messages are never passed on. Retryability is the catalogue's (lib/errors.ts), for every code.
+ * Classifies anything the SDK throws. The SDK throws TRTC's error envelopes with their code, message and RequestId,
+ * and the transport's own verdicts (timeouts, network faults, sizes, HTTP errors) the same way with no RequestId
+ * (lib/transport/sdk-fetch.ts); both keep their code here. Anything else is a failure of the SDK itself, whose message
+ * is never passed on. Retryability is the catalogue's (lib/errors.ts), for every code.
  */
-export function classifySdkError(error: unknown, signal?: AbortSignal): TrtcFunctionError {
-  const transportVerdict = failureOf(signal);
-  if (transportVerdict) return transportVerdict;
+export function classifySdkError(error: unknown): TrtcFunctionError {
   if (error instanceof TrtcFunctionError) return error;
   const e = (typeof error === "object" && error !== null ? error : {}) as SdkError;
   if (typeof e.code === "string" && e.code) {
-    // TRTC answered with Response.Error: pass its code, message and RequestId through.
     const requestId = typeof e.requestId === "string" && e.requestId ? e.requestId : undefined;
     const message = typeof e.message === "string" && e.message ? e.message : `TRTC answered ${e.code}`;
     return new TrtcFunctionError(e.code, message, { requestId, cause: error });
   }
-  // Not something TRTC or the network did (the transport classifies those): the SDK failed on what it was given.
   return new TrtcFunctionError("UpstreamInvalidResponse", "TRTC's answer could not be read", { cause: error });
 }
 
@@ -95,8 +92,8 @@ export function createTrtcApi(config: FunctionConfig, credentials: CredentialSou
         endpoint: config.endpoint,
         protocol: config.target.protocol === "https:" ? "https://" : "http://",
         reqMethod: "POST",
-        // The SDK passes this to the transport (lib/transport/fetch.ts) with every request, as a ceiling beside the
-        // attempt's signal, whose bound (the deadline's cut) is never longer. Seconds, fractions allowed.
+        // The SDK passes this to the transport (lib/transport/fetch.ts) with every request: an attempt's full bound.
+        // An attempt the deadline cuts shorter also gets a signal. Seconds, fractions allowed.
         reqTimeout: config.attemptTimeoutMs / 1000,
         agent: createAgent(config),
       },
@@ -104,6 +101,7 @@ export function createTrtcApi(config: FunctionConfig, credentials: CredentialSou
   });
 
   return {
+    callTimeoutMs: config.attemptTimeoutMs,
     async describeStreamIngest(params, { traceId, signal }) {
       // Fail on missing credentials here, classified, rather than inside the SDK's signer.
       credentials.current();
@@ -113,7 +111,7 @@ export function createTrtcApi(config: FunctionConfig, credentials: CredentialSou
         // doRequestWithSign3 → http_connection.js → fetch.js), with `timeout` from reqTimeout beside it.
         response = await client.request("DescribeStreamIngest", params, { signal, headers: { "X-TC-TraceId": traceId } });
       } catch (error) {
-        const failure = classifySdkError(error, signal);
+        const failure = classifySdkError(error);
         // Temporary keys expired mid-invocation: the retry must sign with the rotated ones.
         if (failure.code === "AuthFailure.TokenFailure") credentials.refresh();
         throw failure;

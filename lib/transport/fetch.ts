@@ -1,17 +1,17 @@
 /**
  * The SDK's HTTP transport, owned by the function. tencentcloud-sdk-nodejs sends every request through
  * `fetch(url, {method, headers, body, agent, signal, timeout})` of node-fetch 2 (common/http/fetch.js); the build
- * aliases `node-fetch` to this module (build/build.ts), so the real SDK still builds, signs and parses each request,
- * and this module alone bounds each exchange and decides how much it may read.
+ * aliases `node-fetch` to lib/transport/sdk-fetch.ts, which calls this module, so the real SDK still builds, signs and
+ * parses each request, and this module alone bounds each exchange and decides how much it may read.
  *
  * Why not node-fetch: it times the headers and the body separately (one attempt could take twice its bound), starts
  * no timer while a request waits for a socket on a full agent, leaves the socket open when it gives up on a body,
  * reads bodies of any size (and inflates gzip without a limit), follows redirects (re-sending X-TC-Token), and puts
  * header values into its error messages. Here the whole exchange — queued on the agent, connecting, headers, body — is
- * bounded, as node-fetch promises, by both the request's `signal` (the SDK passes `options.signal` through: the
- * attempt's bound from the invocation's deadline, lib/deadline.ts) and its `timeout` (the SDK's reqTimeout, a
- * ceiling per request), whichever ends first; and whatever ends the attempt destroys its request, response and
- * decompressor, clears the timer and drops the abort listener.
+ * bounded, as node-fetch promises, by its `timeout` (the SDK's reqTimeout) and, when given, its `signal` (an attempt
+ * cut shorter by the invocation's deadline, lib/deadline.ts), whichever ends first; and whatever ends the attempt
+ * destroys its request, response and decompressor, clears the timer and drops the abort listener. A failed exchange
+ * rejects with its classified {@link TrtcFunctionError}.
  *
  * What the SDK reads of a response (abstract_client.js parseResponse): `status`, `statusText`, `headers.get()`, and
  * `json()` (or `body` for text/event-stream). The whole body is read here, within the cap, before the SDK sees it,
@@ -32,26 +32,12 @@ const FIELD_LIMITS = { Status: 64, RequestId: 128, Code: 128, Message: 1024 } as
 /** The bound of a request given neither a signal nor a time-out: the SDK's own reqTimeout default. */
 const DEFAULT_TIMEOUT_MS = 60_000;
 
-/**
- * The transport's verdict on each failed exchange, by the request's signal. The SDK flattens whatever fetch throws
- * into a message (abstract_client.js: `new TencentCloudSDKHttpException(e.message)`), so the classified error must
- * travel beside it: the signal is the one object both the caller (lib/trtc-client.ts) and this module hold for an
- * attempt. Not the abort reason: most verdicts (a reset, an oversized or broken body) are not aborts, and only the
- * signal's owner can set a reason. A WeakMap: the entry goes with the signal, nothing to clean up.
- */
-const failures = new WeakMap<AbortSignal, TrtcFunctionError>();
-
-/** The transport's classified failure of the exchange made with `signal`, if it failed. */
-export function failureOf(signal: AbortSignal | undefined): TrtcFunctionError | undefined {
-  return signal && failures.get(signal);
-}
-
 export interface FetchInit {
   method?: string;
   headers?: Record<string, string | number | undefined>;
   body?: string | Buffer;
   agent?: http.Agent;
-  /** Ends the exchange when aborted (the attempt's bound). */
+  /** Ends the exchange when aborted (an attempt's bound shorter than `timeout`). */
   signal?: AbortSignal | null;
   /** node-fetch's per-request time-out in ms (the SDK's reqTimeout); 0 or absent: DEFAULT_TIMEOUT_MS. */
   timeout?: number;
@@ -119,8 +105,8 @@ function isJson(contentType: string | undefined): boolean {
 
 /**
  * One exchange's bounds and the parts that must not outlive it. `finish` settles it once: on failure it destroys the
- * request, response and decompressor (the socket is not returned to the pool) and records the verdict on the
- * signal; either way it clears the timer and drops the abort listener.
+ * request, response and decompressor (the socket is not returned to the pool); either way it clears the timer and
+ * drops the abort listener.
  */
 class Exchange {
   request: http.ClientRequest | undefined;
@@ -150,7 +136,6 @@ class Exchange {
       this.inflater?.destroy();
       this.response?.destroy();
       this.request?.destroy();
-      if (this.signal) failures.set(this.signal, failure);
     }
     this.settle(failure, value);
   }

@@ -17,7 +17,7 @@ const task = { SdkAppId: 1400000001, TaskId: "unit-task" };
 const invocation = (ms = 2000) => ({ requestId: "r", deadline: new Deadline(Date.now() + ms) });
 
 function api(answer: () => Promise<{ status: string; requestId: string }>): TrtcApi & { calls: number } {
-  const out = { calls: 0, describeStreamIngest: () => (out.calls++, answer()) };
+  const out = { calls: 0, callTimeoutMs: config.attemptTimeoutMs, describeStreamIngest: () => (out.calls++, answer()) };
   return out;
 }
 const later = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms));

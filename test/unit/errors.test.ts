@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { API_ERRORS, FUNCTION_ERRORS, TrtcFunctionError, describeErrorCode } from "../../lib/errors";
 import { classifySdkError } from "../../lib/trtc-client";
-import boundedFetch from "../../lib/transport/fetch";
+import { AbstractClient } from "tencentcloud-sdk-nodejs/tencentcloud/common/abstract_client";
+import { TimeoutReason } from "../../lib/deadline";
+import sdkFetch from "../../lib/transport/sdk-fetch";
 
 /** What the SDK throws, built the way abstract_client.js builds it. */
 function sdkError(message: string, fields: Record<string, unknown> = {}) {
@@ -27,19 +29,23 @@ describe("classifySdkError", () => {
     expect(unknown.retryable).toBe(false);
   });
 
-  it("the transport's own verdict, recorded against the attempt's signal, wins over what the SDK made of it", async () => {
+  it("the transport's own verdict reaches the SDK as an error envelope and comes out of it with its code, no RequestId", async () => {
     const controller = new AbortController();
-    controller.abort(Object.assign(new Error("Timed out after 1000 ms"), { name: "TimeoutError", ms: 1000 }));
-    const failure = await boundedFetch("http://127.0.0.1:9/", { signal: controller.signal, timeout: 1000 }).catch((error: unknown) => error);
+    controller.abort(new TimeoutReason(1000));
+    const response = await sdkFetch("http://127.0.0.1:9/", { signal: controller.signal, timeout: 1000 });
+    expect(await response.json()).toEqual({ Response: { Error: { Code: "UpstreamTimeout", Message: "TRTC did not answer within 1000 ms" }, RequestId: "" } });
+    // What the SDK's own parseResponse (abstract_client.js, private in its types) throws for it, classified.
+    const { parseResponse } = AbstractClient.prototype as unknown as { parseResponse(res: unknown): Promise<unknown> };
+    const thrown = await parseResponse.call(undefined, response).catch((error: unknown) => error);
+    const failure = classifySdkError(thrown);
     expect(failure).toBeInstanceOf(TrtcFunctionError);
-    expect(failure).toMatchObject({ code: "UpstreamTimeout", message: "TRTC did not answer within 1000 ms" });
-    expect(classifySdkError(sdkError("TRTC did not answer within 1000 ms"), controller.signal)).toBe(failure);
+    expect(failure).toMatchObject({ code: "UpstreamTimeout", message: "TRTC did not answer within 1000 ms", requestId: undefined, retryable: true });
   });
 
   it("anything else the SDK throws is UpstreamInvalidResponse in the function's own words, never the raw message", () => {
     const raw = "Header value \"AKIDsecret\u201d\" is not a legal HTTP header value; Cannot read properties of undefined (reading 'Error')";
     for (const error of [sdkError(raw), new TypeError(raw), raw]) {
-      const e = classifySdkError(error, new AbortController().signal); // a signal the transport recorded nothing on
+      const e = classifySdkError(error);
       expect(e.code).toBe("UpstreamInvalidResponse");
       expect(e.message).not.toContain("AKID");
       expect(e.message).not.toContain("Cannot read");

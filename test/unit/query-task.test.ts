@@ -1,7 +1,7 @@
 /**
- * queryTask's own logic (lib/query-task.ts) with a scripted TrtcApi: each attempt gets a real AbortSignal bounded by
- * the invocation's deadline, taken after the pacer's wait; retryability is the catalogue's; a query the pacer let
- * not start answers UpstreamTimeout. The real SDK and transport are in test/hardening and test/integration.
+ * queryTask's own logic (lib/query-task.ts) with a scripted TrtcApi: an attempt the invocation's deadline cuts
+ * shorter than the API's own time-out gets a real AbortSignal with that bound, taken after the pacer's wait;
+ * retryability is the catalogue's; a query the pacer let not start answers UpstreamTimeout. The real SDK and transport are in test/hardening and test/integration.
  */
 import { describe, expect, it } from "vitest";
 import { Deadline } from "../../lib/deadline";
@@ -18,15 +18,18 @@ function scripted(...outcomes: Array<TrtcFunctionError | "InProgress" | "hang">)
   const calls: CallOptions[] = [];
   return {
     calls,
+    callTimeoutMs: config.attemptTimeoutMs,
     describeStreamIngest: async (_params, options) => {
       calls.push(options);
       const next = outcomes[Math.min(calls.length - 1, outcomes.length - 1)]!;
       if (next === "InProgress") return { status: "InProgress", requestId: `req-${calls.length}` };
       if (next === "hang") {
-        // What the transport does: ends the attempt when its signal aborts.
-        return new Promise((_, reject) =>
-          options.signal.addEventListener("abort", () => reject(new TrtcFunctionError("UpstreamTimeout", "no answer")), { once: true }),
-        );
+        // What the transport does: ends the attempt when its signal aborts, else after the API's own time-out.
+        return new Promise((_, reject) => {
+          const timeout = () => reject(new TrtcFunctionError("UpstreamTimeout", "no answer"));
+          if (options.signal) options.signal.addEventListener("abort", timeout, { once: true });
+          else setTimeout(timeout, config.attemptTimeoutMs);
+        });
       }
       throw next;
     },
@@ -34,7 +37,7 @@ function scripted(...outcomes: Array<TrtcFunctionError | "InProgress" | "hang">)
 }
 
 describe("queryTask", () => {
-  it("gives each attempt a real AbortSignal, not aborted once it answered, and checkedAt is when it was asked", async () => {
+  it("an attempt with its full bound relies on the API's own time-out: no signal, no timer of its own", async () => {
     await tick();
     const timersBefore = pendingTimers();
     const api = scripted("InProgress");
@@ -42,8 +45,19 @@ describe("queryTask", () => {
     expect(result).toMatchObject({ ok: true, status: "InProgress", requestId: "req-1" });
     expect(stats.attempts).toBe(1);
     expect(api.calls[0]!.traceId).toBe("trace-1");
+    expect(api.calls[0]!.signal).toBeUndefined();
+    await tick();
+    expect(pendingTimers()).toBeLessThanOrEqual(timersBefore);
+  });
+
+  it("an attempt the deadline cuts shorter gets a real AbortSignal, not aborted once it answered, its timer gone", async () => {
+    await tick();
+    const timersBefore = pendingTimers();
+    const api = scripted("InProgress");
+    const { result } = await queryTask({ api, config }, task, { requestId: "trace-2", deadline: new Deadline(Date.now() + 600) });
+    expect(result).toMatchObject({ ok: true, status: "InProgress" });
     expect(api.calls[0]!.signal).toBeInstanceOf(AbortSignal);
-    expect(api.calls[0]!.signal.aborted).toBe(false);
+    expect(api.calls[0]!.signal!.aborted).toBe(false);
     await tick();
     expect(pendingTimers()).toBeLessThanOrEqual(timersBefore);
   });
@@ -57,7 +71,7 @@ describe("queryTask", () => {
     expect(stats.attempts).toBe(1);
     expect(elapsed).toBeGreaterThanOrEqual(250);
     expect(elapsed).toBeLessThan(700); // 300 ms, not the 1000 ms attempt time-out
-    expect(api.calls[0]!.signal.aborted).toBe(true);
+    expect(api.calls[0]!.signal!.aborted).toBe(true);
   });
 
   it("retries what the catalogue calls retryable, and only that", async () => {

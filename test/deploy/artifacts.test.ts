@@ -6,6 +6,9 @@
  *
  * Secrets Manager is not exercised here: it needs the AWS SDK, which Lambda's runtime provides and which is
  * deliberately not in the zip (see secrets-manager.test.ts, which runs the same bundle with the SDK in reach).
+ *
+ * The CloudFormation template of the defaults is checked here too, from the same `osls package` run (each costs about
+ * a second of CPU); serverless-config.test.ts checks the template with the optional parts on.
  */
 import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -31,6 +34,31 @@ const ROLE = { secretId: "AKIDscfRoleTemporaryKey0000000000", secretKey: "scfRol
 let emulator: RunningEmulator;
 let work: string;
 const artifacts = { aws: { zip: "", handler: "", root: "" }, scf: { zip: "", handler: "", root: "" } };
+/** The AWS package's CloudFormation template (cloudformation-template-update-stack.json). */
+let template: any;
+
+/** A developer's shell after the quick start and a local run: none of this may end up in the package. */
+const DEVELOPER_SHELL = {
+  TENCENTCLOUD_SECRET_ID: "AKIDdeveloperShellKey000000000000",
+  TENCENTCLOUD_SECRET_KEY: "developerShellSecretKeyNeverPackaged",
+  TRTC_ENDPOINT_URL: "http://127.0.0.1:9",
+};
+
+/** Runs `fn` with `env` added to process.env, then puts process.env back as it was. */
+function withEnv<T>(env: Record<string, string>, fn: () => T): T {
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  try {
+    return fn();
+  } finally {
+    process.env = saved;
+  }
+}
+
+/** The CloudFormation resources (or outputs) that exist only under `condition`, by logical id. */
+function underCondition(entries: Record<string, any>, condition: string): string[] {
+  return Object.entries(entries ?? {}).filter(([, value]) => value.Condition === condition).map(([id]) => id).sort();
+}
 
 function unpack(zip: string, into: string): string[] {
   const files = unzipSync(readFileSync(zip));
@@ -77,11 +105,12 @@ beforeAll(async () => {
     ],
   }));
   work = mkdtempSync(join(tmpdir(), "trtc-artifacts-"));
-  // Build both artifacts into the temporary folder (npm run package writes the same into dist/).
-  artifacts.aws.zip = packageAws([], join(work, "aws"));
+  // Build both artifacts into the temporary folder (npm run package writes the same into dist/), from a developer's
+  // shell: the zip runs with the platform's environment below whatever the template says.
+  artifacts.aws.zip = withEnv(DEVELOPER_SHELL, () => packageAws([], join(work, "aws")));
   artifacts.scf.zip = packageScf(join(work, "scf"));
 
-  const template = JSON.parse(readFileSync(join(work, "aws", "cloudformation-template-update-stack.json"), "utf8"));
+  template = JSON.parse(readFileSync(join(work, "aws", "cloudformation-template-update-stack.json"), "utf8"));
   artifacts.aws.handler = template.Resources.DescribeStreamIngestLambdaFunction.Properties.Handler;
   artifacts.scf.handler = /^\s+handler:\s*(\S+)/m.exec(readFileSync(join(ROOT, "deploy", "scf", "serverless.yml"), "utf8"))![1]!;
 
@@ -124,6 +153,37 @@ describe("the packages", () => {
   it("give the same SCF zip for the same bundle (reproducible)", () => {
     const again = packageScf(join(work, "scf-again"));
     expect(readFileSync(again).equals(readFileSync(artifacts.scf.zip))).toBe(true);
+  });
+});
+
+describe("osls package with the defaults: the CloudFormation template", () => {
+  it("deploys the bundle with the promised runtime, limits and routes, and bakes in no local keys", () => {
+    const resources = template.Resources as Record<string, any>;
+    expect(Object.keys(unzipSync(readFileSync(artifacts.aws.zip))).sort()).toEqual(["dist/describe-stream-ingest/fleet-redis.js", "dist/describe-stream-ingest/index.js"]);
+    const fn = resources.DescribeStreamIngestLambdaFunction.Properties;
+    expect(fn).toMatchObject({ Handler: "dist/describe-stream-ingest/index.handler", Runtime: "nodejs24.x", MemorySize: 256, Timeout: 15, Architectures: ["arm64"] });
+    expect(fn.ReservedConcurrentExecutions).toEqual({ "Fn::If": ["ReserveConcurrency", "5", { Ref: "AWS::NoValue" }] });
+    expect(fn.Environment.Variables).toMatchObject({ TENCENTCLOUD_SECRET_ID: "", TENCENTCLOUD_SECRET_KEY: "", TRTC_ENDPOINT_URL: "", TRTC_CREDENTIALS_SECRET_ID: "" });
+    expect(resources.DescribeStreamIngestLogGroup.Properties.RetentionInDays).toBe(30);
+
+    const routes = Object.values(resources).filter((r) => r.Type === "AWS::ApiGatewayV2::Route").map((r) => r.Properties);
+    expect(routes.map((r) => [r.RouteKey, r.AuthorizationType]).sort()).toEqual([
+      ["GET /stream-ingest/status", "AWS_IAM"],
+      ["POST /stream-ingest/status", "AWS_IAM"],
+    ]);
+    // No callback route, no callback output by default (CloudFormation creates nothing under a false condition).
+    expect(template.Conditions.UseCallbacks).toEqual({ "Fn::Equals": ["false", "true"] });
+    expect(underCondition(template.Outputs, "UseCallbacks")).toEqual(["StreamIngestCallbackUrl"]);
+    expect(fn.Environment.Variables).toMatchObject({ TRTC_CALLBACK_KEY: "", TRTC_REDIS_CLUSTER: "false", TRTC_CALLBACK_RETENTION_SECONDS: "604800" });
+    expect(resources.HttpApiStage.Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 20 });
+    // The role: logs only, unless a secret is configured.
+    expect(JSON.stringify(resources.IamRoleLambdaExecution)).not.toContain("secretsmanager");
+    // No state machine by default: its resources and output exist only under a condition that is false.
+    expect(template.Conditions.UseStateMachine).toEqual({ "Fn::Equals": ["false", "true"] });
+    const stateMachines = Object.keys(resources).filter((id) => resources[id].Type === "AWS::StepFunctions::StateMachine");
+    expect(stateMachines).toEqual(["PollRelayTaskStateMachine"]);
+    expect(underCondition(resources, "UseStateMachine")).toEqual(["PollRelayTaskStateMachine", "PollRelayTaskStateMachineRole"]);
+    expect(underCondition(template.Outputs, "UseStateMachine")).toEqual(["PollRelayTaskStateMachineArn"]);
   });
 });
 

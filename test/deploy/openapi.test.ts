@@ -42,8 +42,20 @@ const isCallbackOnly = (code: string) => Object.hasOwn(CALLBACK_ERRORS, code) ||
 const DEMO_CALLBACK_KEY = "LocalEmulatorDemoCallbackKey0000";
 const CALLBACK_EVENTS = join(__dirname, "..", "..", "examples", "events", "callbacks");
 
-/** OpenAPI 3.0's `nullable` and `$ref`s into components, as plain JSON Schema for ajv. */
+const converted = new WeakMap<object, Json>();
+
+/**
+ * OpenAPI 3.0's `nullable` and `$ref`s into components, as plain JSON Schema for ajv. The same document schema
+ * gives the same object each time: ajv keeps a compiled validator per schema object, and compiling costs far more
+ * than validating (this file validates against the same few schemas hundreds of times).
+ */
 function toJsonSchema(schema: Json): Json {
+  if (typeof schema !== "object" || schema === null) return schema;
+  if (!converted.has(schema)) converted.set(schema, convert(schema));
+  return converted.get(schema);
+}
+
+function convert(schema: Json): Json {
   if (Array.isArray(schema)) return schema.map(toJsonSchema);
   if (typeof schema !== "object" || schema === null) return schema;
   if (schema.$ref) return toJsonSchema(schema.$ref.split("/").slice(1).reduce((node: Json, key: string) => node[key], doc));

@@ -1,13 +1,16 @@
 /**
  * What the AWS deployment promises, read the way osls reads it: `osls print` for the resolved serverless.yml and
  * `osls package` for the CloudFormation template that would be deployed. Offline, no AWS credentials.
+ *
+ * Each osls run costs about a second of CPU, mostly loading osls, so params that do not interact share a run: the
+ * prints below, one print with the three switch typos (osls names every variable it cannot resolve), and one package
+ * with every optional part on. The template of the defaults is checked in artifacts.test.ts, which packages them anyway.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { unzipSync } from "fflate";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OSLS_BIN, oslsEnv, packageAws, scfRuntime } from "../../build/package";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -19,48 +22,85 @@ const ROOT = join(__dirname, "..", "..");
 const ASL_FILE = join(ROOT, "examples", "step-functions", "poll-relay-task.asl.json");
 const FUNCTION_ARN = { "Fn::GetAtt": ["DescribeStreamIngestLambdaFunction", "Arn"] };
 const SECRET_ARN = "arn:aws:secretsmanager:ap-southeast-1:123456789012:secret:trtc/prod/tencentcloud-AbCdEf";
+const CALLBACK_KEY_REFERENCE = "{{resolve:secretsmanager:arn:aws:secretsmanager:ap-southeast-1:123456789012:secret:trtc/prod/callback-AbCdEf:SecretString:CallbackKey}}";
 const work = mkdtempSync(join(tmpdir(), "trtc-osls-"));
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function printRun(args: string[]) {
-  return spawnSync(process.execPath, [OSLS_BIN, "print", "--format", "json", ...args], { cwd: ROOT, env: oslsEnv(), encoding: "utf8" });
+type Run = { status: number | null; output: string; stdout: string };
+
+function printRun(args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [OSLS_BIN, "print", "--format", "json", ...args], { cwd: ROOT, env: oslsEnv() });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk) => (stderr += chunk));
+    child.once("error", reject);
+    child.once("close", (status) => resolve({ status, stdout, output: stdout + stderr }));
+  });
 }
 
-const printed = new Map<string, any>();
-/** `osls print` with these arguments, once per file (each run costs most of a second). */
-function print(...args: string[]): any {
-  const key = args.join(" ");
-  if (!printed.has(key)) printed.set(key, printOnce(args));
-  return structuredClone(printed.get(key));
+/**
+ * The `osls print` runs, by the params they resolve. Params that do not interact share a run: callbackKey,
+ * callbackRetentionSeconds and redisCluster set only environment variables, so they ride along with callbacks=true.
+ */
+const PRINTS = {
+  defaults: [],
+  openRoutes: ["--param=httpAuth=none"],
+  callbacks: ["--param=callbacks=true", `--param=callbackKey=${CALLBACK_KEY_REFERENCE}`, "--param=callbackRetentionSeconds=86400", "--param=redisCluster=true"],
+  openCallbacks: ["--param=callbacks=true", "--param=httpAuth=none"],
+} satisfies Record<string, string[]>;
+/** A typo in each true/false switch: osls must refuse all three, naming each (it lists every unresolved variable). */
+const SWITCH_TYPOS = ["--param=stateMachine=yes", "--param=callbacks=yes", "--param=redisCluster=yes"];
+
+/**
+ * One `osls package` with every optional part on: callbacks (with a dynamic-reference key), the credentials secret,
+ * the state machine, and reservedConcurrency=off. Each part adds or changes only its own resources, conditions and
+ * variables, so each part's checks below hold as they did for a package with that part alone.
+ */
+const EVERY_OPTION = [
+  "--param=callbacks=true",
+  `--param=callbackKey=${CALLBACK_KEY_REFERENCE}`,
+  `--param=credentialsSecretArn=${SECRET_ARN}`,
+  "--param=reservedConcurrency=off",
+  "--param=stateMachine=true",
+];
+
+const printed = {} as Record<keyof typeof PRINTS, any>;
+let typos: Run;
+let everyOption: { template: any; resources: Record<string, any> };
+
+beforeAll(async () => {
+  // The prints start first and run on in their own processes while the (synchronous) package runs: osls print
+  // writes nothing into the service directory, so they cannot disturb it.
+  const names = Object.keys(PRINTS) as Array<keyof typeof PRINTS>;
+  const prints = Promise.all([printRun(SWITCH_TYPOS), ...names.map((name) => printRun(PRINTS[name]))]);
+  packageAws(EVERY_OPTION, join(work, "every-option"));
+  const template = JSON.parse(readFileSync(join(work, "every-option", "cloudformation-template-update-stack.json"), "utf8"));
+  everyOption = { template, resources: template.Resources };
+
+  const [typoRun, ...runs] = await prints;
+  typos = typoRun!;
+  runs.forEach((run, i) => {
+    if (run.status !== 0) throw new Error(`osls print ${PRINTS[names[i]!].join(" ")} failed: ${run.output}`);
+    printed[names[i]!] = JSON.parse(run.stdout.slice(run.stdout.indexOf("{")));
+  });
+}, 120_000);
+
+/** The resolved serverless.yml for one of PRINTS (a copy: a test may not change what another reads). */
+function print(name: keyof typeof PRINTS): any {
+  return structuredClone(printed[name]);
 }
 
-function printOnce(args: string[]): any {
-  const run = printRun(args);
-  if (run.status !== 0) throw new Error(`osls print failed: ${run.stdout}\n${run.stderr}`);
-  return JSON.parse(run.stdout.slice(run.stdout.indexOf("{")));
-}
-
-/** The CloudFormation resources (or outputs) that exist only under `condition`, by logical id. */
-function underCondition(entries: Record<string, any>, condition: string): string[] {
-  return Object.entries(entries ?? {}).filter(([, value]) => value.Condition === condition).map(([id]) => id).sort();
+/** The template packaged with EVERY_OPTION (a copy, like print's). */
+function packagedWithEveryOption() {
+  return structuredClone(everyOption);
 }
 
 /** The DefinitionSubstitutions placeholders (`${Name}`) a definition file uses. */
 function placeholders(text: string): string[] {
   return [...new Set([...text.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]))].sort();
-}
-
-function packaged(name: string, args: string[], env: Record<string, string> = {}) {
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  try {
-    const zip = packageAws(args, join(work, name));
-    const template = JSON.parse(readFileSync(join(work, name, "cloudformation-template-update-stack.json"), "utf8"));
-    return { zip, template, resources: template.Resources as Record<string, any> };
-  } finally {
-    process.env = saved;
-  }
 }
 
 const ENVIRONMENT = [
@@ -86,11 +126,10 @@ const STATUS_ROUTES = [
   { httpApi: { method: "GET", path: "/stream-ingest/status", authorizer: { type: "aws_iam" } } },
   { httpApi: { method: "POST", path: "/stream-ingest/status", authorizer: { type: "aws_iam" } } },
 ];
-const CALLBACK_KEY_REFERENCE = "{{resolve:secretsmanager:arn:aws:secretsmanager:ap-southeast-1:123456789012:secret:trtc/prod/callback-AbCdEf:SecretString:CallbackKey}}";
 
 describe("osls print: the resolved serverless.yml", () => {
   it("runtime, handler, route, IAM auth and environment names", () => {
-    const config = print();
+    const config = print("defaults");
     expect(config.provider.runtime).toBe("nodejs24.x");
     expect(config.provider.memorySize).toBe(256);
     expect(config.provider.timeout).toBe(15);
@@ -116,26 +155,26 @@ describe("osls print: the resolved serverless.yml", () => {
     const schema = readFileSync(join(ROOT, "node_modules", "osls", "lib", "plugins", "aws", "provider.js"), "utf8");
     const accepted = [...new Set([...schema.matchAll(/'nodejs(\d+)\.x'/g)].map((m) => Number(m[1])))].sort((a, b) => a - b);
     expect(accepted).toContain(24);
-    expect(print().provider.runtime).toBe(`nodejs${accepted.at(-1)}.x`);
+    expect(print("defaults").provider.runtime).toBe(`nodejs${accepted.at(-1)}.x`);
     expect(readFileSync(join(ROOT, "build", "build.ts"), "utf8")).toMatch(/target:\s*"node20"/);
   });
 
   it("opens the route with --param=httpAuth=none", () => {
-    const config = print("--param=httpAuth=none");
+    const config = print("openRoutes");
     for (const event of config.functions.describeStreamIngest.events) expect(event.httpApi.authorizer).toBeUndefined();
   });
 
   it("the stateMachine switch takes true or false only: a typo stops osls instead of quietly meaning off", () => {
-    const run = printRun(["--param=stateMachine=yes"]);
-    expect(run.status).not.toBe(0);
-    expect(run.stdout + run.stderr).toContain("resources.Conditions.UseStateMachine");
+    expect(typos.status).not.toBe(0);
+    // osls names each variable it could not resolve: this one fails only on the stateMachine typo.
+    expect(typos.output).toContain('Cannot resolve variable at "resources.Conditions.UseStateMachine');
   });
 
   it("--param=callbacks=true adds POST /stream-ingest/callback, open at the gateway, while the status route keeps IAM", () => {
-    const config = print("--param=callbacks=true");
+    const config = print("callbacks");
     expect(config.functions.describeStreamIngest.events).toEqual([...STATUS_ROUTES, { httpApi: { method: "POST", path: "/stream-ingest/callback" } }]);
     // With httpAuth=none too: the same three routes, none with an authorizer.
-    const open = print("--param=callbacks=true", "--param=httpAuth=none");
+    const open = print("openCallbacks");
     expect(open.functions.describeStreamIngest.events.map((event: any) => [event.httpApi.method, event.httpApi.path, event.httpApi.authorizer])).toEqual([
       ["GET", "/stream-ingest/status", undefined],
       ["POST", "/stream-ingest/status", undefined],
@@ -144,16 +183,16 @@ describe("osls print: the resolved serverless.yml", () => {
   });
 
   it("the callbacks and redisCluster switches take true or false only, like stateMachine", () => {
+    // The same run as the stateMachine typo's: each of these variables fails only on its own switch's typo.
+    expect(typos.status).not.toBe(0);
     for (const [param, where] of [["callbacks", "functions.describeStreamIngest.events"], ["redisCluster", "provider.environment.TRTC_REDIS_CLUSTER"]]) {
-      const run = printRun([`--param=${param}=yes`]);
-      expect(run.status, param).not.toBe(0);
-      expect(run.stdout + run.stderr).toContain(where);
+      expect(typos.output, param).toContain(`Cannot resolve variable at "${where}"`);
     }
     // "true" passes through: the next case's print shows it.
   });
 
   it("passes callbackKey, redisCluster and callbackRetentionSeconds to the function's environment", () => {
-    const config = print(`--param=callbackKey=${CALLBACK_KEY_REFERENCE}`, "--param=callbackRetentionSeconds=86400", "--param=redisCluster=true");
+    const config = print("callbacks");
     expect(config.provider.environment).toMatchObject({
       TRTC_CALLBACK_KEY: CALLBACK_KEY_REFERENCE,
       TRTC_CALLBACK_RETENTION_SECONDS: "86400",
@@ -162,42 +201,9 @@ describe("osls print: the resolved serverless.yml", () => {
   });
 });
 
-describe("osls package: the CloudFormation template", () => {
-  it("deploys the bundle with the promised runtime, limits and routes, and bakes in no local keys", () => {
-    const { zip, template, resources } = packaged("default", [], {
-      TENCENTCLOUD_SECRET_ID: "AKIDdeveloperShellKey000000000000",
-      TENCENTCLOUD_SECRET_KEY: "developerShellSecretKeyNeverPackaged",
-      TRTC_ENDPOINT_URL: "http://127.0.0.1:9",
-    });
-    expect(Object.keys(unzipSync(readFileSync(zip))).sort()).toEqual(["dist/describe-stream-ingest/fleet-redis.js", "dist/describe-stream-ingest/index.js"]);
-    const fn = resources.DescribeStreamIngestLambdaFunction.Properties;
-    expect(fn).toMatchObject({ Handler: "dist/describe-stream-ingest/index.handler", Runtime: "nodejs24.x", MemorySize: 256, Timeout: 15, Architectures: ["arm64"] });
-    expect(fn.ReservedConcurrentExecutions).toEqual({ "Fn::If": ["ReserveConcurrency", "5", { Ref: "AWS::NoValue" }] });
-    expect(fn.Environment.Variables).toMatchObject({ TENCENTCLOUD_SECRET_ID: "", TENCENTCLOUD_SECRET_KEY: "", TRTC_ENDPOINT_URL: "", TRTC_CREDENTIALS_SECRET_ID: "" });
-    expect(resources.DescribeStreamIngestLogGroup.Properties.RetentionInDays).toBe(30);
-
-    const routes = Object.values(resources).filter((r) => r.Type === "AWS::ApiGatewayV2::Route").map((r) => r.Properties);
-    expect(routes.map((r) => [r.RouteKey, r.AuthorizationType]).sort()).toEqual([
-      ["GET /stream-ingest/status", "AWS_IAM"],
-      ["POST /stream-ingest/status", "AWS_IAM"],
-    ]);
-    // No callback route, no callback output by default (CloudFormation creates nothing under a false condition).
-    expect(template.Conditions.UseCallbacks).toEqual({ "Fn::Equals": ["false", "true"] });
-    expect(underCondition(template.Outputs, "UseCallbacks")).toEqual(["StreamIngestCallbackUrl"]);
-    expect(fn.Environment.Variables).toMatchObject({ TRTC_CALLBACK_KEY: "", TRTC_REDIS_CLUSTER: "false", TRTC_CALLBACK_RETENTION_SECONDS: "604800" });
-    expect(resources.HttpApiStage.Properties.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 20 });
-    // The role: logs only, unless a secret is configured.
-    expect(JSON.stringify(resources.IamRoleLambdaExecution)).not.toContain("secretsmanager");
-    // No state machine by default: its resources and output exist only under a condition that is false.
-    expect(template.Conditions.UseStateMachine).toEqual({ "Fn::Equals": ["false", "true"] });
-    const stateMachines = Object.keys(resources).filter((id) => resources[id].Type === "AWS::StepFunctions::StateMachine");
-    expect(stateMachines).toEqual(["PollRelayTaskStateMachine"]);
-    expect(underCondition(resources, "UseStateMachine")).toEqual(["PollRelayTaskStateMachine", "PollRelayTaskStateMachineRole"]);
-    expect(underCondition(template.Outputs, "UseStateMachine")).toEqual(["PollRelayTaskStateMachineArn"]);
-  });
-
+describe("osls package: the CloudFormation template with every optional part on (the defaults: artifacts.test.ts)", () => {
   it("--param=callbacks=true: the callback route to the same function, no authorizer; the key stays a dynamic reference", () => {
-    const { template, resources } = packaged("callbacks", ["--param=callbacks=true", `--param=callbackKey=${CALLBACK_KEY_REFERENCE}`]);
+    const { template, resources } = packagedWithEveryOption();
     const routes = Object.values(resources).filter((r) => r.Type === "AWS::ApiGatewayV2::Route").map((r) => r.Properties);
     expect(routes.map((r) => [r.RouteKey, r.AuthorizationType ?? "NONE"]).sort()).toEqual([
       ["GET /stream-ingest/status", "AWS_IAM"],
@@ -217,7 +223,7 @@ describe("osls package: the CloudFormation template", () => {
   });
 
   it("grants GetSecretValue on exactly the configured secret, and passes its ARN to the function", () => {
-    const { template, resources } = packaged("secret", [`--param=credentialsSecretArn=${SECRET_ARN}`, "--param=reservedConcurrency=off"]);
+    const { template, resources } = packagedWithEveryOption();
     const policy = resources.TrtcCredentialsSecretReadPolicy;
     expect(policy.Condition).toBe("UseSecret");
     expect(policy.Properties.Roles).toEqual([{ Ref: "IamRoleLambdaExecution" }]);
@@ -228,7 +234,7 @@ describe("osls package: the CloudFormation template", () => {
   });
 
   it("--param=stateMachine=true: the example state machine as is, invoking this function, with a role that may do only that", () => {
-    const { template, resources } = packaged("state-machine", ["--param=stateMachine=true"]);
+    const { template, resources } = packagedWithEveryOption();
     expect(template.Conditions.UseStateMachine).toEqual({ "Fn::Equals": ["true", "true"] });
     expect(resources.DescribeStreamIngestLambdaFunction.Type).toBe("AWS::Lambda::Function");
 

@@ -4,8 +4,8 @@
  *
  *   tsx build/build.ts [--analyze]
  */
-import { build, type Metafile, type Plugin } from "esbuild";
-import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import { build, type Metafile, type OutputFile, type Plugin } from "esbuild";
+import { mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 
 const root = join(__dirname, "..");
@@ -73,7 +73,20 @@ const COMMON = {
 
 /** The second file: ioredis and the fleet's scripts, loaded on first use. Its own budget does not count against index.js. */
 function buildRedisStore() {
-  return build({ ...COMMON, entryPoints: [join(root, "lib", "fleet", "redis-store.ts")], outfile: REDIS_STORE_PATH });
+  return build({ ...COMMON, entryPoints: [join(root, "lib", "fleet", "redis-store.ts")], outfile: REDIS_STORE_PATH, write: false }).then(replaceOutputs);
+}
+
+/**
+ * Writes each output to a temporary file and renames it into place: a process loading the bundle while it is being
+ * rebuilt (`npm start` builds it, the tests load it) reads the old file or the new one, never half of one.
+ */
+function replaceOutputs<T extends { outputFiles?: OutputFile[] }>(result: T): T {
+  for (const file of result.outputFiles ?? []) {
+    const temporary = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(temporary, file.contents);
+    renameSync(temporary, file.path);
+  }
+  return result;
 }
 
 export async function buildBundle(): Promise<Metafile> {
@@ -88,7 +101,8 @@ export async function buildBundle(): Promise<Metafile> {
     // The AWS SDK v3 is only needed for the optional Secrets Manager path; both Lambda runtimes ship it.
     external: ["@aws-sdk/*"],
     metafile: true,
-  });
+    write: false,
+  }).then(replaceOutputs);
   await store;
   writeFileSync(join(root, "dist", "meta.json"), JSON.stringify(result.metafile));
   return result.metafile;

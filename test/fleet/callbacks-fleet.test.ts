@@ -1,5 +1,5 @@
 /**
- * The relay's story across a fleet: container processes (each the built bundle) share one redis-server; the
+ * The relay's story across a fleet: containers (each an instance of the built bundle) share one redis-server; the
  * emulator plays TRTC and POSTs its signed callbacks to a gateway that hands each to a container, round-robin.
  * What one container records, every other answers with; after a stop, one confirming TRTC request, then none in any
  * container; a wait in one container ends within a second of a stop another received; a burst of 500 callbacks is
@@ -10,7 +10,7 @@ import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CallbackLogEntry, RunningEmulator } from "../../emulator";
 import { APP, startTestEmulator } from "../support/emulator";
-import { startFleet, stopFleet, type Container } from "../support/fleet";
+import { startFleet, stopAllFleets, type Container } from "../support/fleet";
 import { startGateway, type TestGateway } from "../support/http-gateway";
 import { startRedis, type TestRedis } from "../support/redis-server";
 
@@ -40,7 +40,7 @@ beforeAll(async () => {
   admin = await redis.admin();
 }, 60_000);
 afterAll(async () => {
-  await stopFleet(fleet);
+  await stopAllFleets();
   await gateway?.close();
   await emulator?.close();
   await redis?.stop();

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator";
 import { APP, startTestEmulator } from "../support/emulator";
-import { burstOnce, startFleet, stopFleet, type Container } from "../support/fleet";
+import { burstOnce, startFleet, stopAllFleets, type Container } from "../support/fleet";
 import { startRedisCluster, type TestCluster } from "../support/redis-cluster";
 import { makeCertificates, type TestCertificates } from "../support/redis-tls";
 
@@ -18,7 +18,6 @@ let certificates: TestCertificates;
 let cluster: TestCluster;
 let env: Record<string, string | undefined>;
 let fleet: Container[] = [];
-const others: Container[] = [];
 
 beforeAll(async () => {
   const started = await startTestEmulator();
@@ -40,7 +39,7 @@ beforeAll(async () => {
   fleet = await startFleet(20, env);
 }, 60_000);
 afterAll(async () => {
-  await stopFleet([...fleet, ...others]);
+  await stopAllFleets();
   await cluster?.stop();
   certificates?.remove();
   await emulator?.close();
@@ -67,7 +66,6 @@ describe("20 containers on a TLS cluster", () => {
 
   it("a container that does not trust the CA answers on its own budget, with one tls fault", async () => {
     const [c] = await startFleet(1, { ...env, NODE_EXTRA_CA_CERTS: undefined });
-    others.push(c!);
     const answers = [];
     for (let i = 0; i < 3; i++) answers.push(await c!.invoke({ SdkAppId: APP, TaskId: emulator.seedTask({ SdkAppId: APP, TaskId: `ctls-untrusted-${i}` }) }, 3000));
     expect(answers.every((a) => a.result.ok === true && a.ms < 400)).toBe(true);

@@ -9,7 +9,7 @@ import type { RunningEmulator } from "../../emulator";
 import { createRedisStore } from "../../lib/fleet/redis-store";
 import type { SharedStore, StoreFault } from "../../lib/fleet/store";
 import { APP, startTestEmulator } from "../support/emulator";
-import { burstOnce, pollTogether, startFleet, stopFleet, type Container } from "../support/fleet";
+import { burstOnce, pollTogether, startFleet, stopAllFleets, type Container } from "../support/fleet";
 import { startRedisCluster, type TestCluster } from "../support/redis-cluster";
 
 const PASSWORD = "cluster-pass-9Vd2Kq";
@@ -38,7 +38,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   for (const s of stores) await s.close();
-  await stopFleet([...fleet, ...faulty]);
+  await stopAllFleets();
   await cluster?.stop();
   await emulator?.close();
 });

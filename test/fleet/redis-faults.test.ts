@@ -1,5 +1,5 @@
 /**
- * One container (the built bundle in a process of its own) per kind of broken Redis: each invocation answers within
+ * One container (an instance of the built bundle of its own) per kind of broken Redis: each invocation answers within
  * the bound, falls back to the container's own pacer and cache, says so once, never shows the password, and leaves
  * no more sockets or timers behind after many invocations than after one.
  */
@@ -9,11 +9,11 @@ import { randomBytes } from "node:crypto";
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator";
 import { BUNDLE } from "../support/bundle";
 import { APP, startTestEmulator } from "../support/emulator";
-import { startFleet, stopFleet, type Container } from "../support/fleet";
+import { startFleet, stopAllFleets, stopFleet, type Container } from "../support/fleet";
 import { freePort } from "../../scripts/lib/dev";
 import { startRedis, type TestRedis } from "../support/redis-server";
 
@@ -25,6 +25,7 @@ let emulator: RunningEmulator;
 let baseEnv: Record<string, string | undefined>;
 let redis: TestRedis;
 const servers: net.Server[] = [];
+/** The containers of the test running: ended when it ends, so none keeps working on its broken Redis under the next. */
 const started: Container[] = [];
 
 beforeAll(async () => {
@@ -33,8 +34,9 @@ beforeAll(async () => {
   baseEnv = { ...s.env, LOG_LEVEL: "info", TRTC_STATUS_CACHE_TTL_MS: "1000" };
   redis = await startRedis({ password: PASSWORD });
 }, 30_000);
+afterEach(() => stopFleet(started.splice(0)));
 afterAll(async () => {
-  await stopFleet(started);
+  await stopAllFleets();
   for (const server of servers) server.close();
   await redis?.stop();
   await emulator?.close();
@@ -274,7 +276,7 @@ describe("an artifact without fleet-redis.js", () => {
 describe("a leader container that dies mid-request", () => {
   it("costs its followers no more than half their time left, and its lock lapses with the leader's deadline", async () => {
     const [leader, follower] = await startFleet(2, { ...baseEnv, TRTC_REDIS_URL: redis.url });
-    started.push(follower!);
+    started.push(leader!, follower!);
     const TaskId = emulator.seedTask({ SdkAppId: APP, TaskId: "faults-dead-leader" });
     emulator.addFault({ fault: { type: "hang" }, times: 1 });
     emulator.resetStats();
@@ -285,7 +287,7 @@ describe("a leader container that dies mid-request", () => {
     for (let i = 0; i < 200 && emulator.stats().requests < 1; i++) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(emulator.stats().requests).toBe(1);
     expect(await admin.exists(lock)).toBe(1);
-    leader!.child.kill("SIGKILL");
+    await leader!.kill();
     const lockTtl = await admin.pttl(lock);
     const answer = await follower!.invoke({ SdkAppId: APP, TaskId }, 1000);
     console.info(`dead leader: lock ttl ${lockTtl} ms; follower answered in ${answer.ms} ms (${answer.result.ok ? answer.result.status : answer.result.error?.code})`);

@@ -1,12 +1,12 @@
 /**
- * The fleet on a real redis-server: many container processes (each loading the built bundle) against the emulator's
+ * The fleet on a real redis-server: many containers (each an instance of the built bundle) against the emulator's
  * 20 requests per second share one rate budget and one status cache, and Redis faults cost no answer.
  */
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator";
 import { APP, startTestEmulator } from "../support/emulator";
-import { startFleet, stopFleet, type Container } from "../support/fleet";
+import { startFleet, stopAllFleets, stopFleet, type Container } from "../support/fleet";
 import { startRedis, type TestRedis } from "../support/redis-server";
 
 const PASSWORD = "fleet-redis-pass-7Qx9Zt";
@@ -23,13 +23,13 @@ beforeAll(async () => {
   emulator = started.emulator;
   baseEnv = started.env;
   redis = await startRedis({ password: PASSWORD });
-  // The defaults but the cache (the 60 processes and Redis share two cores: slow, not dead).
+  // The defaults but the cache (the 60 containers and Redis share two cores: slow, not dead).
   const env = { ...started.env, LOG_LEVEL: "info", TRTC_REDIS_URL: redis.url, TRTC_STATUS_CACHE_TTL_MS: String(TTL_MS), TRTC_RATE_LIMIT_PER_SECOND: undefined, TRTC_REDIS_TIMEOUT_MS: undefined };
   fleet = await startFleet(60, env);
   faulty = await startFleet(4, env);
 }, 60_000);
 afterAll(async () => {
-  await stopFleet([...fleet, ...faulty]);
+  await stopAllFleets();
   await redis?.stop();
   await emulator?.close();
 });

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator";
 import { APP, startTestEmulator } from "../support/emulator";
-import { burstOnce, pollTogether, startFleet, stopFleet, type Container } from "../support/fleet";
+import { burstOnce, pollTogether, startFleet, stopAllFleets, type Container } from "../support/fleet";
 import { startRedis, type TestRedis } from "../support/redis-server";
 import { makeCertificates, type TestCertificates } from "../support/redis-tls";
 
@@ -21,7 +21,6 @@ let redis: TestRedis;
 let untrusted: TestRedis;
 let env: Record<string, string | undefined>;
 let fleet: Container[] = [];
-const others: Container[] = [];
 
 beforeAll(async () => {
   const started = await startTestEmulator();
@@ -42,7 +41,7 @@ beforeAll(async () => {
   fleet = await startFleet(60, env);
 }, 60_000);
 afterAll(async () => {
-  await stopFleet([...fleet, ...others]);
+  await stopAllFleets();
   await redis?.stop();
   await untrusted?.stop();
   certificates?.remove();
@@ -93,7 +92,6 @@ describe("60 containers over TLS, one budget", () => {
 describe("a certificate the container does not trust", () => {
   async function answersWithout(url: string, extra: Record<string, string | undefined>, name: string) {
     const [c] = await startFleet(1, { ...env, TRTC_REDIS_URL: url, ...extra });
-    others.push(c!);
     const answers = [];
     for (let i = 0; i < 3; i++) answers.push(await c!.invoke({ SdkAppId: APP, TaskId: emulator.seedTask({ SdkAppId: APP, TaskId: `tls-${name}-${i}` }) }, 3000));
     const lines = c!.logLines();

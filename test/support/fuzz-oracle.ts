@@ -378,10 +378,20 @@ export function expectWorkflowFor(input: unknown, allowed: ReadonlySet<number> |
 
 /**
  * docs/workflows.md: polls are due every pollIntervalSeconds from the first, none starts later than
- * waitTimeoutSeconds after the first, and the wait ends as soon as the status is the one waited for. For a task
- * whose status does not change: how many polls (the invocation's deadline not being the limit).
+ * waitTimeoutSeconds after the first, and the wait ends as soon as the status is the one waited for; docs/callbacks.md:
+ * each wait's polls are brought forward by a random phase of up to half an interval, at most 5 s. For a task whose
+ * status does not change: how many polls (the invocation's deadline not being the limit), or undefined when the
+ * phase decides it (an interval a little past the timeout: one poll, or two when the phase brings the second in).
  */
-export function pollsFor(wait: WaitExpectation, status: string): number {
+export function pollsFor(wait: WaitExpectation, status: string): number | undefined {
   if (status === wait.waitFor) return 1;
-  return Math.floor(wait.timeoutSeconds / wait.pollIntervalSeconds) + 1;
+  const intervalMs = wait.pollIntervalSeconds * 1000;
+  const timeoutMs = wait.timeoutSeconds * 1000;
+  const phaseBoundMs = Math.min(intervalMs / 2, 5000);
+  // Poll n (counting the first as 0) starts at n × interval − phase: with no phase, and with one just below its bound.
+  let fewest = 1;
+  while (fewest * intervalMs <= timeoutMs) fewest++;
+  let most = 1;
+  while (most * intervalMs - phaseBoundMs < timeoutMs) most++;
+  return fewest === most ? fewest : undefined;
 }

@@ -1,5 +1,6 @@
 /** Starts the local TRTC emulator for a test file and points the function's environment at it. */
 import { DEMO_SECRET_ID, DEMO_SECRET_KEY, startEmulator, type EmulatorOptions, type RunningEmulator } from "../../emulator";
+import { loadBundle, type Bundle } from "./bundle";
 
 export const APP = 1400000001;
 export const DEMO_TASK = "demo-task-in-progress";
@@ -35,4 +36,19 @@ export async function startTestEmulator(options: EmulatorOptions = {}): Promise<
   // Explicit demo keys: the emulator would otherwise take TENCENTCLOUD_SECRET_* from the developer's environment.
   const emulator = await startEmulator({ quiet: true, credentials: [{ secretId: DEMO_SECRET_ID, secretKey: DEMO_SECRET_KEY }], ...options });
   return { emulator, env: functionEnv(emulator.url) };
+}
+
+/**
+ * An emulator and a fresh container (a loaded bundle) pointed at it, for one test, closed when it finishes. Tests
+ * that wait on timers (a deadline, the rate limit, a task's end) can then run at once (describe.concurrent): each
+ * counts only its own requests, adds its own faults and has its own rate window and pacer. The container is
+ * configured when loaded, so the environment it leaves behind does not reach tests already running.
+ */
+export async function isolatedEmulator(
+  onTestFinished: (fn: () => Promise<void>) => void,
+  { options, env: extraEnv = {} }: { options?: EmulatorOptions; env?: Record<string, string | undefined> } = {},
+): Promise<{ emulator: RunningEmulator; env: Record<string, string | undefined>; fn: Bundle }> {
+  const { emulator, env } = await startTestEmulator(options);
+  onTestFinished(() => emulator.close());
+  return { emulator, env, fn: loadBundle({ ...env, ...extraEnv }) };
 }

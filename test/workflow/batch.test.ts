@@ -6,24 +6,33 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RequestLogEntry, RunningEmulator } from "../../emulator";
 import { awsContext, loadBundle, scfContext, type Bundle } from "../support/bundle";
-import { APP, DEMO_TASK, startTestEmulator } from "../support/emulator";
+import { APP, DEMO_TASK, isolatedEmulator, startTestEmulator } from "../support/emulator";
 import { awsHttpApiEvent, tencentApiGatewayEvent } from "../support/events";
 
 let emulator: RunningEmulator;
 let env: Record<string, string | undefined>;
 let fn: Bundle;
-const running: string[] = [];
+/** The 100 running tasks every emulator of this file is seeded with. */
+const running = Array.from({ length: 100 }, (_, i) => `batch-task-${String(i).padStart(3, "0")}`);
+const seed100 = (emulator: RunningEmulator) => running.forEach((TaskId) => emulator.seedTask({ SdkAppId: APP, TaskId }));
 
 beforeAll(async () => {
   ({ emulator, env } = await startTestEmulator());
   fn = loadBundle(env);
-  for (let i = 0; i < 100; i++) running.push(emulator.seedTask({ SdkAppId: APP, TaskId: `batch-task-${String(i).padStart(3, "0")}` }));
+  seed100(emulator);
 });
 afterEach(() => {
   emulator.clearFaults();
   emulator.resetStats();
 });
 afterAll(() => emulator.close());
+
+/** For the tests that wait on the 18/s pace or a deadline: they run at once, each with its own emulator and pacer. */
+async function isolated(onTestFinished: (fn: () => Promise<void>) => void): Promise<{ emulator: RunningEmulator; fn: Bundle }> {
+  const isolated = await isolatedEmulator(onTestFinished);
+  seed100(isolated.emulator);
+  return isolated;
+}
 
 /** The most API requests (accepted, throttled or faulted alike) the emulator saw in any sliding 1000 ms window. */
 function maxPerSecond(log: RequestLogEntry[]): number {
@@ -36,8 +45,10 @@ function maxPerSecond(log: RequestLogEntry[]): number {
   return max;
 }
 
-describe("a batch of 100 tasks", () => {
-  it("answers every task in input order, stays under 20 requests in any second, and takes under 6.5 s", async () => {
+// Concurrent: each test waits seconds on the pace or a deadline, with an emulator and a container of its own.
+describe.concurrent("a batch of 100 tasks", () => {
+  it("answers every task in input order, stays under 20 requests in any second, and takes under 6.5 s", async ({ expect, onTestFinished }) => {
+    const { emulator, fn } = await isolated(onTestFinished);
     // Every fourth task does not exist: the answers must follow the input, not the completion order.
     const taskIds = running.map((id, i) => (i % 4 === 3 ? `missing-${i}` : id));
     const started = Date.now();
@@ -59,7 +70,8 @@ describe("a batch of 100 tasks", () => {
     console.info(`batch of 100: ${elapsed} ms, max ${maxPerSecond(stats.log)} requests in any 1 s window, per second ${JSON.stringify(stats.perSecond)}`);
   });
 
-  it("keeps under the limit while TRTC throttles and recovers, counting the retries", async () => {
+  it("keeps under the limit while TRTC throttles and recovers, counting the retries", async ({ expect, onTestFinished }) => {
+    const { emulator, fn } = await isolated(onTestFinished);
     emulator.addFault({ fault: { type: "throttle" }, durationMs: 1200 });
     const result = await fn.handler({ SdkAppId: APP, TaskIds: running.slice(0, 40) }, awsContext(15_000));
     const stats = emulator.stats();
@@ -69,7 +81,8 @@ describe("a batch of 100 tasks", () => {
     expect(result.ok).toBe(true);
   });
 
-  it("back-to-back batches in one container share the pace", async () => {
+  it("back-to-back batches in one container share the pace", async ({ expect, onTestFinished }) => {
+    const { emulator, fn } = await isolated(onTestFinished);
     await Promise.all([
       fn.handler({ SdkAppId: APP, TaskIds: running.slice(0, 30) }, awsContext(15_000)),
       fn.handler({ SdkAppId: APP, TaskIds: running.slice(30, 60) }, awsContext(15_000)),
@@ -77,6 +90,27 @@ describe("a batch of 100 tasks", () => {
     const stats = emulator.stats();
     expect(stats.throttled).toBe(0);
     expect(maxPerSecond(stats.log)).toBeLessThanOrEqual(20);
+  });
+});
+
+describe.concurrent("the deadline", () => {
+  it.for([
+    ["AWS", () => awsContext(2000)],
+    ["SCF", () => scfContext(2000)],
+  ] as const)("tasks that cannot start before a 2 s %s limit get UpstreamTimeout, and the batch answers in time", async ([_name, context], { expect, onTestFinished }) => {
+    const { emulator, fn } = await isolated(onTestFinished);
+    const started = Date.now();
+    const result = await fn.handler({ SdkAppId: APP, TaskIds: running }, context());
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeLessThan(2000);
+    const answered = result.results.filter((r: any) => r.ok);
+    const timedOut = result.results.filter((r: any) => !r.ok);
+    expect(answered.length).toBeGreaterThan(10);
+    expect(timedOut.length).toBeGreaterThan(50);
+    for (const r of timedOut) expect(r).toMatchObject({ sdkAppId: APP, error: { code: "UpstreamTimeout", retryable: true }, requestId: null });
+    // Answered tasks come first: they were started in input order.
+    expect(result.results.findIndex((r: any) => !r.ok)).toBe(answered.length);
+    expect(emulator.stats().requests).toBe(answered.length);
   });
 });
 
@@ -171,26 +205,6 @@ describe("the batch as a whole", () => {
     const result = await bad.handler({ SdkAppId: APP, TaskIds: [DEMO_TASK] }, awsContext());
     expect(result).toMatchObject({ ok: false, sdkAppId: APP, error: { code: "InvalidConfiguration.Region" } });
     loadBundle({ TRTC_REGION: undefined });
-  });
-});
-
-describe("the deadline", () => {
-  it.each([
-    ["AWS", () => awsContext(2000)],
-    ["SCF", () => scfContext(2000)],
-  ])("tasks that cannot start before a 2 s %s limit get UpstreamTimeout, and the batch answers in time", async (_name, context) => {
-    const started = Date.now();
-    const result = await fn.handler({ SdkAppId: APP, TaskIds: running }, context());
-    const elapsed = Date.now() - started;
-    expect(elapsed).toBeLessThan(2000);
-    const answered = result.results.filter((r: any) => r.ok);
-    const timedOut = result.results.filter((r: any) => !r.ok);
-    expect(answered.length).toBeGreaterThan(10);
-    expect(timedOut.length).toBeGreaterThan(50);
-    for (const r of timedOut) expect(r).toMatchObject({ sdkAppId: APP, error: { code: "UpstreamTimeout", retryable: true }, requestId: null });
-    // Answered tasks come first: they were started in input order.
-    expect(result.results.findIndex((r: any) => !r.ok)).toBe(answered.length);
-    expect(emulator.stats().requests).toBe(answered.length);
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import { createHmac } from "node:crypto";
 import net from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { signBody, startEmulator, type CallbackSettings, type CallbackTiming, type RunningEmulator } from "../../emulator";
 import { TaskStore, type IngestTask } from "../../emulator/tasks";
 import { startCallbackReceiver, type CallbackReceiver, type ReceivedCallback } from "../support/callback-receiver";
@@ -22,12 +22,16 @@ const SLACK_MS = 200;
 /** Node's timers and Date.now() round to the millisecond differently: a timer may seem to fire 1 ms early. */
 const ROUNDING_MS = 2;
 
-const open: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((o) => o.close()));
-});
+type OnTestFinished = (fn: () => Promise<void>) => void;
 
-async function setup(settings: Partial<CallbackSettings> = {}): Promise<{ emulator: RunningEmulator; receiver: CallbackReceiver }> {
+/**
+ * Closes what a test opened when it finishes. Each test has an emulator and a receiver of its own, so most of them
+ * (mostly waiting on the scaled delivery timings) run at once: describe.concurrent, with the context's expect.
+ */
+const closeAfter = (onTestFinished: OnTestFinished, ...open: { close(): Promise<void> }[]) =>
+  onTestFinished(async () => void (await Promise.all(open.map((o) => o.close()))));
+
+async function setup(onTestFinished: OnTestFinished, settings: Partial<CallbackSettings> = {}): Promise<{ emulator: RunningEmulator; receiver: CallbackReceiver }> {
   const receiver = await startCallbackReceiver(KEY);
   const emulator = await startEmulator({
     quiet: true,
@@ -35,7 +39,7 @@ async function setup(settings: Partial<CallbackSettings> = {}): Promise<{ emulat
     rateLimitPerSecond: 1000,
     callbacks: { url: receiver.url, key: KEY, timing: FAST, ...settings },
   });
-  open.push(emulator, receiver); // the emulator closes first
+  closeAfter(onTestFinished, emulator, receiver); // the emulator closes first
   return { emulator, receiver };
 }
 
@@ -43,9 +47,9 @@ const kinds = (callbacks: ReceivedCallback[]) => callbacks.map((c) => `${c.body.
 const describeStatus = async (emulator: RunningEmulator, taskId: string, sdkAppId = APP) =>
   (await sdkClient(emulator).DescribeStreamIngest({ SdkAppId: sdkAppId, TaskId: taskId })).Status;
 
-describe("events and their bodies", () => {
-  it("StartStreamIngest sends 701 Status 0, StopStreamIngest 702 Status 0: TRTC's fields in its order, its headers, a valid Sign", async () => {
-    const { emulator, receiver } = await setup();
+describe.concurrent("events and their bodies", () => {
+  it("StartStreamIngest sends 701 Status 0, StopStreamIngest 702 Status 0: TRTC's fields in its order, its headers, a valid Sign", async ({ expect, onTestFinished }) => {
+    const { emulator, receiver } = await setup(onTestFinished);
     const client = sdkClient(emulator);
     const before = Date.now();
     const { TaskId } = await client.StartStreamIngest(START);
@@ -71,8 +75,8 @@ describe("events and their bodies", () => {
     expect(await describeStatus(emulator, TaskId!)).toBe("NotExist");
   });
 
-  it("a 701 arrives while Describe answers InProgress, a 702 once it answers NotExist", async () => {
-    const { emulator, receiver } = await setup();
+  it("a 701 arrives while Describe answers InProgress, a 702 once it answers NotExist", async ({ expect, onTestFinished }) => {
+    const { emulator, receiver } = await setup(onTestFinished);
     const seen: string[] = [];
     receiver.onRequest = async (callback) => {
       seen.push(`${callback.body.EventType}:${await describeStatus(emulator, callback.body.EventInfo.TaskId)}`);
@@ -84,8 +88,8 @@ describe("events and their bodies", () => {
     expect(seen).toEqual(["701:InProgress", "702:NotExist"]);
   });
 
-  it("a task that ends by itself sends its 702 when it ends, stamped with that moment", async () => {
-    const { emulator, receiver } = await setup();
+  it("a task that ends by itself sends its 702 when it ends, stamped with that moment", async ({ expect, onTestFinished }) => {
+    const { emulator, receiver } = await setup(onTestFinished);
     const seededAt = Date.now();
     const taskId = emulator.seedTask({ SdkAppId: APP, endsAfterSeconds: 0.3 });
     const [started, ended] = await receiver.waitFor(2);
@@ -97,14 +101,14 @@ describe("events and their bodies", () => {
     expect(await describeStatus(emulator, taskId)).toBe("NotExist");
   });
 
-  it("a looping task capped by MaxDuration ends by itself too (RepeatNum -1)", async () => {
-    const { emulator, receiver } = await setup();
+  it("a looping task capped by MaxDuration ends by itself too (RepeatNum -1)", async ({ expect, onTestFinished }) => {
+    const { emulator, receiver } = await setup(onTestFinished);
     const { TaskId } = await sdkClient(emulator).StartStreamIngest({ ...START, RepeatNum: -1, MaxDuration: 0 });
     expect(kinds(await receiver.waitFor(2))).toEqual(["701/0", "702/0"]);
     expect(receiver.received[1].body.EventInfo.TaskId).toBe(TaskId);
   });
 
-  it("tasks given at start-up were already running: no 701, but their end is sent", async () => {
+  it("tasks given at start-up were already running: no 701, but their end is sent", async ({ expect, onTestFinished }) => {
     const receiver = await startCallbackReceiver(KEY);
     const emulator = await startEmulator({
       quiet: true,
@@ -112,12 +116,12 @@ describe("events and their bodies", () => {
       tasks: [{ SdkAppId: APP, TaskId: "already-running", endsAfterSeconds: 0.2 }],
       callbacks: { url: receiver.url, key: KEY, timing: FAST },
     });
-    open.push(emulator, receiver);
+    closeAfter(onTestFinished, emulator, receiver);
     expect(kinds(await receiver.waitFor(1))).toEqual(["702/0"]);
   });
 
-  it("tabbed bodies (cJSON's printed form) and EventMsTs as a string are signed over the bytes as sent", async () => {
-    const { emulator, receiver } = await setup({ bodyStyle: "tabbed", eventMsTsAs: "string" });
+  it("tabbed bodies (cJSON's printed form) and EventMsTs as a string are signed over the bytes as sent", async ({ expect, onTestFinished }) => {
+    const { emulator, receiver } = await setup(onTestFinished, { bodyStyle: "tabbed", eventMsTsAs: "string" });
     emulator.seedTask({ SdkAppId: APP, TaskId: "tabbed" });
     const [callback] = await receiver.waitFor(1);
     expect(callback.signValid).toBe(true);
@@ -126,7 +130,7 @@ describe("events and their bodies", () => {
     expect(typeof callback.body.EventInfo.EventMsTs).toBe("string");
   });
 
-  it("signBody reproduces the signature page's verified example (key 123654)", () => {
+  it("signBody reproduces the signature page's verified example (key 123654)", ({ expect }) => {
     const body =
       '{\n\t"EventGroupId":\t2,\n\t"EventType":\t204,\n\t"CallbackTs":\t1664209748188,\n\t"EventInfo":\t{\n\t\t"RoomId":\t8489,\n\t\t"EventTs":\t1664209748,\n\t\t"EventMsTs":\t1664209748180,\n\t\t"UserId":\t"user_85034614",\n\t\t"Reason":\t0\n\t}\n}';
     expect(signBody("123654", body)).toBe("kkoFeO3Oh2ZHnjtg8tEAQhtXK16/KI05W3BQff8IvGA=");
@@ -134,9 +138,9 @@ describe("events and their bodies", () => {
   });
 });
 
-describe("delivery rules (trtc.io/document/62717 'Timeout Retry', timings scaled)", () => {
-  it("an attempt not answered in time fails and is retried at once; the retry's CallbackMsTs is its own", async () => {
-    const { emulator, receiver } = await setup();
+describe.concurrent("delivery rules (trtc.io/document/62717 'Timeout Retry', timings scaled)", () => {
+  it("an attempt not answered in time fails and is retried at once; the retry's CallbackMsTs is its own", async ({ expect, onTestFinished }) => {
+    const { emulator, receiver } = await setup(onTestFinished);
     receiver.respond = (_, index) => (index === 0 ? "hang" : { status: 200 });
     emulator.seedTask({ SdkAppId: APP });
     await emulator.callbacksIdle();
@@ -152,8 +156,8 @@ describe("delivery rules (trtc.io/document/62717 'Timeout Retry', timings scaled
     expect(b.signValid).toBe(true);
   });
 
-  it("later failures are retried every retryIntervalMs; an HTTP 200 ends the retries (2xx other than 200 does not)", async () => {
-    const { emulator, receiver } = await setup();
+  it("later failures are retried every retryIntervalMs; an HTTP 200 ends the retries (2xx other than 200 does not)", async ({ expect, onTestFinished }) => {
+    const { emulator, receiver } = await setup(onTestFinished);
     const answers = [500, 503, 204, 200];
     receiver.respond = (_, index) => ({ status: answers[index] ?? 200 });
     emulator.seedTask({ SdkAppId: APP });
@@ -171,8 +175,8 @@ describe("delivery rules (trtc.io/document/62717 'Timeout Retry', timings scaled
     expect(receiver.received).toHaveLength(4);
   });
 
-  it("gives up when the next attempt would start more than retryWindowMs after the first", async () => {
-    const { emulator, receiver } = await setup();
+  it("gives up when the next attempt would start more than retryWindowMs after the first", async ({ expect, onTestFinished }) => {
+    const { emulator, receiver } = await setup(onTestFinished);
     receiver.respond = () => ({ status: 503 });
     emulator.seedTask({ SdkAppId: APP });
     await emulator.callbacksIdle();
@@ -187,7 +191,7 @@ describe("delivery rules (trtc.io/document/62717 'Timeout Retry', timings scaled
     expect(receiver.received).toHaveLength(entry.attempts.length);
   });
 
-  it("a connection error is a failed attempt (nothing listens on the URL)", async () => {
+  it("a connection error is a failed attempt (nothing listens on the URL)", async ({ expect, onTestFinished }) => {
     const closedPort = await new Promise<number>((resolve) => {
       const probe = net.createServer().listen(0, "127.0.0.1", () => {
         const { port } = probe.address() as net.AddressInfo;
@@ -195,7 +199,7 @@ describe("delivery rules (trtc.io/document/62717 'Timeout Retry', timings scaled
       });
     });
     const emulator = await startEmulator({ quiet: true, seedFile: "", callbacks: { url: `http://127.0.0.1:${closedPort}/cb`, key: KEY, timing: FAST } });
-    open.push(emulator);
+    closeAfter(onTestFinished, emulator);
     emulator.seedTask({ SdkAppId: APP });
     await emulator.callbacksIdle();
     const [entry] = emulator.callbackLog();
@@ -203,16 +207,16 @@ describe("delivery rules (trtc.io/document/62717 'Timeout Retry', timings scaled
     expect(new Set(entry.attempts.map((a) => a.error))).toEqual(new Set(["ECONNREFUSED"]));
   });
 
-  it("a receiver that resets the connection fails the attempt", async () => {
-    const { emulator, receiver } = await setup();
+  it("a receiver that resets the connection fails the attempt", async ({ expect, onTestFinished }) => {
+    const { emulator, receiver } = await setup(onTestFinished);
     receiver.respond = (_, index) => (index === 0 ? "reset" : { status: 200 });
     emulator.seedTask({ SdkAppId: APP });
     await emulator.callbacksIdle();
     expect(emulator.callbackLog()[0].attempts.map((a) => a.error ?? a.httpStatus)).toEqual(["ECONNRESET", 200]);
   });
 
-  it("deliveries are independent: a receiver hanging on one task's event does not hold up another's", async () => {
-    const { emulator, receiver } = await setup({ timing: { ...FAST, answerTimeoutMs: 2000 } });
+  it("deliveries are independent: a receiver hanging on one task's event does not hold up another's", async ({ expect, onTestFinished }) => {
+    const { emulator, receiver } = await setup(onTestFinished, { timing: { ...FAST, answerTimeoutMs: 2000 } });
     receiver.respond = (callback) => (callback.body.EventInfo.TaskId === "slow" ? "hang" : { status: 200 });
     emulator.seedTask({ SdkAppId: APP, TaskId: "slow" });
     const fastAt = Date.now();
@@ -226,9 +230,9 @@ describe("delivery rules (trtc.io/document/62717 'Timeout Retry', timings scaled
   });
 });
 
-describe("faults", () => {
-  it("lose: the event is never sent, and logged as lost", async () => {
-    const { emulator, receiver } = await setup();
+describe.concurrent("faults", () => {
+  it("lose: the event is never sent, and logged as lost", async ({ expect, onTestFinished }) => {
+    const { emulator, receiver } = await setup(onTestFinished);
     emulator.addCallbackFault({ fault: "lose", eventType: 701, times: 1 });
     const taskId = emulator.seedTask({ SdkAppId: APP });
     emulator.stopTask(APP, taskId);
@@ -240,8 +244,8 @@ describe("faults", () => {
     ]);
   });
 
-  it("duplicate: the same event is delivered twice (same EventMsTs)", async () => {
-    const { emulator, receiver } = await setup();
+  it("duplicate: the same event is delivered twice (same EventMsTs)", async ({ expect, onTestFinished }) => {
+    const { emulator, receiver } = await setup(onTestFinished);
     emulator.addCallbackFault({ fault: { type: "duplicate" }, times: 1 });
     emulator.seedTask({ SdkAppId: APP });
     await emulator.callbacksIdle();
@@ -252,8 +256,8 @@ describe("faults", () => {
     expect(a.signValid && b.signValid).toBe(true);
   });
 
-  it("reorder: the event is held back and arrives after the task's next event", async () => {
-    const { emulator, receiver } = await setup();
+  it("reorder: the event is held back and arrives after the task's next event", async ({ expect, onTestFinished }) => {
+    const { emulator, receiver } = await setup(onTestFinished);
     emulator.addCallbackFault({ fault: "reorder", eventType: 701, times: 1 });
     const taskId = emulator.seedTask({ SdkAppId: APP });
     await sleep(100);
@@ -266,8 +270,8 @@ describe("faults", () => {
     expect(start).toBeLessThan(stop); // EventMsTs tells the true order
   });
 
-  it("reorder: an event with no next one goes out after maxHoldMs", async () => {
-    const { emulator, receiver } = await setup();
+  it("reorder: an event with no next one goes out after maxHoldMs", async ({ expect, onTestFinished }) => {
+    const { emulator, receiver } = await setup(onTestFinished);
     emulator.addCallbackFault({ fault: { type: "reorder", maxHoldMs: 200 }, eventType: 702 });
     const heldAt = Date.now();
     emulator.stopTask(APP, emulator.seedTask({ SdkAppId: APP }));
@@ -276,8 +280,8 @@ describe("faults", () => {
     expect(receiver.received[1].at - heldAt).toBeGreaterThanOrEqual(200 - ROUNDING_MS);
   });
 
-  it("delay: the first attempt is sent ms late; CallbackMsTs says when, EventMsTs keeps the event's time", async () => {
-    const { emulator, receiver } = await setup();
+  it("delay: the first attempt is sent ms late; CallbackMsTs says when, EventMsTs keeps the event's time", async ({ expect, onTestFinished }) => {
+    const { emulator, receiver } = await setup(onTestFinished);
     emulator.addCallbackFault({ fault: { type: "delay", ms: 300 }, times: 1 });
     emulator.seedTask({ SdkAppId: APP });
     const [callback] = await receiver.waitFor(1);
@@ -285,8 +289,8 @@ describe("faults", () => {
     expect(callback.signValid).toBe(true);
   });
 
-  it("start-fails: StartStreamIngest answers a TaskId, 701 Status 1 is sent, and the task does not run", async () => {
-    const { emulator, receiver } = await setup();
+  it("start-fails: StartStreamIngest answers a TaskId, 701 Status 1 is sent, and the task does not run", async ({ expect, onTestFinished }) => {
+    const { emulator, receiver } = await setup(onTestFinished);
     emulator.addCallbackFault({ fault: "start-fails", times: 1 });
     const client = sdkClient(emulator);
     const { TaskId } = await client.StartStreamIngest(START);
@@ -298,8 +302,8 @@ describe("faults", () => {
     expect(emulator.callbackLog()[0].faults).toEqual(["start-fails"]);
   });
 
-  it("restart: 701 Status 2 while the task runs, then 701 Status 0 again after ms", async () => {
-    const { emulator, receiver } = await setup();
+  it("restart: 701 Status 2 while the task runs, then 701 Status 0 again after ms", async ({ expect, onTestFinished }) => {
+    const { emulator, receiver } = await setup(onTestFinished);
     emulator.addCallbackFault({ fault: { type: "restart", ms: 200 }, times: 1 });
     const taskId = emulator.seedTask({ SdkAppId: APP });
     await receiver.waitFor(2);
@@ -311,8 +315,8 @@ describe("faults", () => {
     expect(await describeStatus(emulator, taskId)).toBe("InProgress");
   });
 
-  it("restartTask and POST /_emulator/tasks/restart restart a running task; a stop during a restart sends no late 701", async () => {
-    const { emulator, receiver } = await setup();
+  it("restartTask and POST /_emulator/tasks/restart restart a running task; a stop during a restart sends no late 701", async ({ expect, onTestFinished }) => {
+    const { emulator, receiver } = await setup(onTestFinished);
     const taskId = emulator.seedTask({ SdkAppId: APP });
     expect(emulator.restartTask(APP, taskId, { ms: 100 })).toBe(true);
     await emulator.callbacksIdle();
@@ -327,8 +331,8 @@ describe("faults", () => {
     expect(missing.status).toBe(404);
   });
 
-  it("rules match by eventType, wear off after times, are refused when malformed, and clear", async () => {
-    const { emulator, receiver } = await setup();
+  it("rules match by eventType, wear off after times, are refused when malformed, and clear", async ({ expect, onTestFinished }) => {
+    const { emulator, receiver } = await setup(onTestFinished);
     expect(() => emulator.addCallbackFault({ fault: "explode" } as never)).toThrow(/one of/);
     expect(() => emulator.addCallbackFault({ fault: "start-fails", eventType: 702 })).toThrow(/701/);
     expect(() => emulator.addCallbackFault({ fault: { type: "delay" } } as never)).toThrow(/ms/);
@@ -346,25 +350,25 @@ describe("faults", () => {
   });
 });
 
-describe("configuration", () => {
-  it("refuses keys the console refuses and URLs that are not http(s), never echoing the key", async () => {
+describe.concurrent("configuration", () => {
+  it("refuses keys the console refuses and URLs that are not http(s), never echoing the key", async ({ expect, onTestFinished }) => {
     for (const key of ["", "a".repeat(33), "has space", "dash-ed", "ключ"]) {
       await expect(startEmulator({ quiet: true, callbacks: { url: "http://127.0.0.1:1/cb", key } })).rejects.toThrow(/1 to 32 letters and digits/);
     }
     await expect(startEmulator({ quiet: true, callbacks: { url: "ftp://example.com/cb", key: KEY } })).rejects.toThrow(/http/);
     await expect(startEmulator({ quiet: true, callbacks: { url: "/relative", key: KEY } })).rejects.toThrow(/http/);
     const emulator = await startEmulator({ quiet: true, seedFile: "" });
-    open.push(emulator);
+    closeAfter(onTestFinished, emulator);
     const refused = await rawRequest(emulator, { path: "/_emulator/callbacks", body: JSON.stringify({ url: "http://127.0.0.1:1/cb", key: "Secret-With-Dash" }) });
     expect(refused.status).toBe(400);
     expect(refused.body).not.toContain("Secret-With-Dash");
     expect(() => emulator.configureCallbacks({ url: "http://x/cb", key: KEY, timing: { answerTimeoutMs: -1 } })).toThrow(/answerTimeoutMs/);
   });
 
-  it("the control route turns callbacks on and off; GET lists settings and the log, never the key", async () => {
+  it("the control route turns callbacks on and off; GET lists settings and the log, never the key", async ({ expect, onTestFinished }) => {
     const receiver = await startCallbackReceiver(KEY);
     const emulator = await startEmulator({ quiet: true, seedFile: "" });
-    open.push(emulator, receiver);
+    closeAfter(onTestFinished, emulator, receiver);
     emulator.seedTask({ SdkAppId: APP, TaskId: "before" }); // callbacks off: nothing sent
     const on = await rawRequest(emulator, { path: "/_emulator/callbacks", body: JSON.stringify({ url: `${receiver.url}?token=t0k3n`, key: KEY, timing: FAST }) });
     expect(JSON.parse(on.body)).toMatchObject({ url: `${receiver.url}?…`, timing: FAST });
@@ -387,8 +391,8 @@ describe("configuration", () => {
     expect((await rawRequest(emulator, { path: "/_emulator/callbacks" })).status).toBe(400); // POST needs {url, key}
   });
 
-  it("POST /_emulator/tasks/stop stops a task without signing and sends its 702; 404 when it does not run", async () => {
-    const { emulator, receiver } = await setup();
+  it("POST /_emulator/tasks/stop stops a task without signing and sends its 702; 404 when it does not run", async ({ expect, onTestFinished }) => {
+    const { emulator, receiver } = await setup(onTestFinished);
     const taskId = emulator.seedTask({ SdkAppId: DEMO_APP, TaskId: "stop-me" });
     const stop = () => rawRequest(emulator, { path: "/_emulator/tasks/stop", body: JSON.stringify({ SdkAppId: DEMO_APP, TaskId: taskId }) });
     expect((await stop()).status).toBe(200);
@@ -402,9 +406,9 @@ describe("configuration", () => {
 });
 
 describe("close()", () => {
-  it("ends every callback request, retry, held event, restart and end timer; callbacksIdle resolves", async () => {
+  it("ends every callback request, retry, held event, restart and end timer; callbacksIdle resolves", async ({ expect, onTestFinished }) => {
     const receiver = await startCallbackReceiver(KEY);
-    open.push(receiver);
+    closeAfter(onTestFinished, receiver);
     const timersBefore = pendingTimers();
     const emulator = await startEmulator({ quiet: true, seedFile: "", callbacks: { url: receiver.url, key: KEY, timing: { ...FAST, answerTimeoutMs: 60_000 } } });
     receiver.respond = (callback) => (callback.body.EventInfo.TaskId.startsWith("hung") ? "hang" : { status: 500 });

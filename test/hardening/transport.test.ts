@@ -4,7 +4,8 @@
  * the deadline, nothing (socket, timer, stream) outlives an invocation, sizes are capped, redirects are not
  * followed, and no key, token or SecretId reaches any output.
  *
- * Each case runs on its own bundle and its own emulator state (beforeEach), so no test depends on another.
+ * Each case runs on its own bundle, from the same environment and emulator state (beforeEach), so no test depends
+ * on another.
  */
 import { getEventListeners } from "node:events";
 import { Agent, createServer, type Server } from "node:http";
@@ -13,7 +14,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { FaultSpec, RunningEmulator } from "../../emulator";
 import { Deadline } from "../../lib/deadline";
 import boundedFetch, { type FetchInit } from "../../lib/transport/fetch";
-import { awsContext, loadBundle, scfContext, type Bundle } from "../support/bundle";
+import { awsContext, loadBundle, scfContext, setEnv, type Bundle } from "../support/bundle";
 import { APP, DEMO_TASK, startTestEmulator } from "../support/emulator";
 import { awsHttpApiEvent } from "../support/events";
 import { clientSocketsTo, pendingTimers, sleep, tick } from "../support/leaks";
@@ -41,7 +42,8 @@ beforeAll(async () => {
 beforeEach(() => {
   emulator.clearFaults();
   emulator.resetStats();
-  fn = loadBundle({ ...env, TRTC_ATTEMPT_TIMEOUT_MS: String(ATTEMPT_MS), TRTC_MAX_ATTEMPTS: undefined });
+  // The environment the cases' own bundles start from (each loads one: a load compiles the 80 KB bundle anew).
+  setEnv({ ...env, TRTC_ATTEMPT_TIMEOUT_MS: String(ATTEMPT_MS), TRTC_MAX_ATTEMPTS: undefined });
 });
 afterEach(() => emulator.clearFaults());
 afterAll(async () => {

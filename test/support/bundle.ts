@@ -16,12 +16,17 @@ export interface Bundle {
 
 const requireFromHere = createRequire(__filename);
 
-/** Sets `env` (undefined deletes a variable) and loads a fresh copy of the bundle, as a cold start would. */
-export function loadBundle(env: Record<string, string | undefined> = {}): Bundle {
+/** Sets `env` in process.env (undefined deletes a variable). */
+export function setEnv(env: Record<string, string | undefined>): void {
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
+}
+
+/** Sets `env` (undefined deletes a variable) and loads a fresh copy of the bundle, as a cold start would. */
+export function loadBundle(env: Record<string, string | undefined> = {}): Bundle {
+  setEnv(env);
   delete requireFromHere.cache[BUNDLE];
   return requireFromHere(BUNDLE) as Bundle;
 }

@@ -44,11 +44,8 @@ export async function startTestEmulator(options: EmulatorOptions = {}): Promise<
  * counts only its own requests, adds its own faults and has its own rate window and pacer. The container is
  * configured when loaded, so the environment it leaves behind does not reach tests already running.
  */
-export async function isolatedEmulator(
-  onTestFinished: (fn: () => Promise<void>) => void,
-  { options, env: extraEnv = {} }: { options?: EmulatorOptions; env?: Record<string, string | undefined> } = {},
-): Promise<{ emulator: RunningEmulator; env: Record<string, string | undefined>; fn: Bundle }> {
-  const { emulator, env } = await startTestEmulator(options);
+export async function isolatedEmulator(onTestFinished: (fn: () => Promise<void>) => void): Promise<{ emulator: RunningEmulator; fn: Bundle }> {
+  const { emulator, env } = await startTestEmulator();
   onTestFinished(() => emulator.close());
-  return { emulator, env, fn: loadBundle({ ...env, ...extraEnv }) };
+  return { emulator, fn: loadBundle(env) };
 }

@@ -6,40 +6,21 @@
 import http from "node:http";
 import net from "node:net";
 import { randomBytes } from "node:crypto";
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { RunningEmulator } from "../../emulator";
-import { BUNDLE } from "../support/bundle";
-import { APP, startTestEmulator } from "../support/emulator";
-import { startFleet, stopAllFleets, stopFleet, type Container } from "../support/fleet";
+import { afterAll, describe, expect, it } from "vitest";
+import { APP } from "../support/emulator";
+import { startFleet } from "../support/fleet";
 import { freePort } from "../../scripts/lib/dev";
-import { startRedis, type TestRedis } from "../support/redis-server";
+import { useFaultBench } from "../support/redis-fault-bench";
+import { startRedis } from "../support/redis-server";
 
 const PASSWORD = "faults-redis-pass-Zq81Lw";
 /** Lookup and budget at most one TRTC_REDIS_TIMEOUT_MS (50 ms) each, then one request to the emulator on loopback. */
 const BOUND_MS = 400;
 
-let emulator: RunningEmulator;
-let baseEnv: Record<string, string | undefined>;
-let redis: TestRedis;
+const bench = useFaultBench(PASSWORD);
 const servers: net.Server[] = [];
-/** The containers of the test running: ended when it ends, so none keeps working on its broken Redis under the next. */
-const started: Container[] = [];
-
-beforeAll(async () => {
-  const s = await startTestEmulator();
-  emulator = s.emulator;
-  baseEnv = { ...s.env, LOG_LEVEL: "info", TRTC_STATUS_CACHE_TTL_MS: "1000" };
-  redis = await startRedis({ password: PASSWORD });
-}, 30_000);
-afterEach(() => stopFleet(started.splice(0)));
-afterAll(async () => {
-  await stopAllFleets();
+afterAll(() => {
   for (const server of servers) server.close();
-  await redis?.stop();
-  await emulator?.close();
 });
 
 async function listen(server: net.Server): Promise<number> {
@@ -52,9 +33,9 @@ const count = (resources: string[], name: string) => resources.filter((r) => r =
 
 /** Invokes one container `n` times in turn (each task its own, so none is a local cache hit). */
 async function run(url: string, name: string, n = 4) {
-  const [c] = await startFleet(1, { ...baseEnv, TRTC_REDIS_URL: url });
-  started.push(c!);
-  const tasks = Array.from({ length: n }, (_, i) => emulator.seedTask({ SdkAppId: APP, TaskId: `faults-${name}-${i}` }));
+  const [c] = await startFleet(1, { ...bench.baseEnv, TRTC_REDIS_URL: url });
+  bench.started.push(c!);
+  const tasks = Array.from({ length: n }, (_, i) => bench.emulator.seedTask({ SdkAppId: APP, TaskId: `faults-${name}-${i}` }));
   const answers = [];
   let afterFirst: string[] = [];
   for (const [i, TaskId] of tasks.entries()) {
@@ -86,17 +67,17 @@ describe("a broken Redis costs no answer and no time past the bound", () => {
   });
 
   it("a wrong password (WRONGPASS)", async () => {
-    const { lines } = await run(`redis://:wrong-${PASSWORD}@127.0.0.1:${redis.port}`, "wrongpass");
+    const { lines } = await run(`redis://:wrong-${PASSWORD}@127.0.0.1:${bench.redis.port}`, "wrongpass");
     expect(lines.find((l) => l.redisFault)?.redisFault).toBe("auth");
   });
 
   it("requirepass set, the URL without a password (NOAUTH)", async () => {
-    const { lines } = await run(`redis://127.0.0.1:${redis.port}`, "noauth");
+    const { lines } = await run(`redis://127.0.0.1:${bench.redis.port}`, "noauth");
     expect(lines.find((l) => l.redisFault)?.redisFault).toBe("auth");
   });
 
   it("rediss:// to a plain-TCP Redis (TLS handshake against a non-TLS server)", async () => {
-    await run(`rediss://:${PASSWORD}@127.0.0.1:${redis.port}`, "tls-to-plain");
+    await run(`rediss://:${PASSWORD}@127.0.0.1:${bench.redis.port}`, "tls-to-plain");
   });
 
   it("rediss:// to a server that accepts and never answers", async () => {
@@ -155,10 +136,10 @@ describe("a Redis that answers but refuses to write", () => {
 
 describe("a Redis that lost its scripts (restarted empty, failed over: NOSCRIPT)", () => {
   it("is used again at once, without a fault", async () => {
-    const [c] = await startFleet(1, { ...baseEnv, TRTC_REDIS_URL: redis.url });
-    started.push(c!);
-    const tasks = Array.from({ length: 4 }, (_, i) => emulator.seedTask({ SdkAppId: APP, TaskId: `faults-noscript-${i}` }));
-    const admin = await redis.admin();
+    const [c] = await startFleet(1, { ...bench.baseEnv, TRTC_REDIS_URL: bench.redis.url });
+    bench.started.push(c!);
+    const tasks = Array.from({ length: 4 }, (_, i) => bench.emulator.seedTask({ SdkAppId: APP, TaskId: `faults-noscript-${i}` }));
+    const admin = await bench.redis.admin();
     for (const TaskId of tasks) {
       await admin.script("FLUSH");
       const answer = await c!.invoke({ SdkAppId: APP, TaskId }, 3000);
@@ -173,16 +154,16 @@ describe("a Redis that lost its scripts (restarted empty, failed over: NOSCRIPT)
 describe("a paused Redis (SIGSTOP)", () => {
   it("answers within the bound, and nothing piles up per invocation (the timed-out connection is replaced)", async () => {
     const paused = await startRedis({ password: PASSWORD });
-    const [c] = await startFleet(1, { ...baseEnv, TRTC_REDIS_URL: paused.url });
-    started.push(c!);
+    const [c] = await startFleet(1, { ...bench.baseEnv, TRTC_REDIS_URL: paused.url });
+    bench.started.push(c!);
     try {
-      const TaskId = emulator.seedTask({ SdkAppId: APP, TaskId: "faults-paused-0" });
+      const TaskId = bench.emulator.seedTask({ SdkAppId: APP, TaskId: "faults-paused-0" });
       expect((await c!.invoke({ SdkAppId: APP, TaskId }, 3000)).result.ok).toBe(true);
       const healthy = await c!.resources();
       paused.pause();
       const answers = [];
       for (let i = 1; i <= 2; i++) {
-        answers.push(await c!.invoke({ SdkAppId: APP, TaskId: emulator.seedTask({ SdkAppId: APP, TaskId: `faults-paused-${i}` }) }, 3000));
+        answers.push(await c!.invoke({ SdkAppId: APP, TaskId: bench.emulator.seedTask({ SdkAppId: APP, TaskId: `faults-paused-${i}` }) }, 3000));
         const left = await c!.resources();
         console.info(`paused: invocation ${i} took ${answers.at(-1)!.ms} ms; left behind: ${left.join(",")} (healthy: ${healthy.join(",")})`);
         // At most the container's background reconnection: nothing per invocation piles up.
@@ -204,7 +185,7 @@ describe("a connection that goes silent (packets dropped: a failover, an idle fl
     // leaving them open, as a network that drops packets does; new connections are forwarded.
     const open = new Set<net.Socket>();
     const proxy = net.createServer((inbound) => {
-      const outbound = net.connect(redis.port, "127.0.0.1");
+      const outbound = net.connect(bench.redis.port, "127.0.0.1");
       for (const s of [inbound, outbound]) s.on("error", () => undefined);
       inbound.pipe(outbound);
       outbound.pipe(inbound);
@@ -221,9 +202,9 @@ describe("a connection that goes silent (packets dropped: a failover, an idle fl
       }
       open.clear();
     };
-    const [c] = await startFleet(1, { ...baseEnv, TRTC_REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:${port}` });
-    started.push(c!);
-    const ask = async (i: number) => c!.invoke({ SdkAppId: APP, TaskId: emulator.seedTask({ SdkAppId: APP, TaskId: `faults-silent-${i}` }) }, 3000);
+    const [c] = await startFleet(1, { ...bench.baseEnv, TRTC_REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:${port}` });
+    bench.started.push(c!);
+    const ask = async (i: number) => c!.invoke({ SdkAppId: APP, TaskId: bench.emulator.seedTask({ SdkAppId: APP, TaskId: `faults-silent-${i}` }) }, 3000);
     const answers = [await ask(0)];
     silence();
     answers.push(await ask(1));
@@ -237,108 +218,5 @@ describe("a connection that goes silent (packets dropped: a failover, an idle fl
     // On a busy machine one call may still time out; Redis must be used again on the new connection.
     expect(used.slice(2)).toContain("used");
     for (const s of open) s.destroy();
-  });
-});
-
-describe("without TRTC_REDIS_URL", () => {
-  it("the Redis client file is never loaded", async () => {
-    const [c] = await startFleet(1, { ...baseEnv, TRTC_REDIS_URL: undefined });
-    started.push(c!);
-    const TaskId = emulator.seedTask({ SdkAppId: APP, TaskId: "faults-no-redis" });
-    expect((await c!.invoke({ SdkAppId: APP, TaskId }, 3000)).result.ok).toBe(true);
-    expect((await c!.invoke({ SdkAppId: APP, TaskId }, 3000)).result.cached).toBe(true);
-    const modules = await c!.modules();
-    expect(modules.some((m) => m.endsWith("index.js"))).toBe(true);
-    expect(modules.filter((m) => /fleet-redis|ioredis/.test(m))).toEqual([]);
-    expect(c!.logLines().filter((l) => l.message === "DescribeStreamIngest").map((l) => l.redis)).toEqual(["none", "none"]);
-  });
-});
-
-describe("an artifact without fleet-redis.js", () => {
-  it("with TRTC_REDIS_URL set, still answers, on the container's own budget", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "trtc-no-fleet-redis-"));
-    try {
-      copyFileSync(BUNDLE, join(dir, "index.js"));
-      const [c] = await startFleet(1, { ...baseEnv, TRTC_REDIS_URL: redis.url, FLEET_BUNDLE: join(dir, "index.js") });
-      started.push(c!);
-      const answer = await c!.invoke({ SdkAppId: APP, TaskId: emulator.seedTask({ SdkAppId: APP, TaskId: "faults-no-file" }) }, 3000);
-      expect(answer.result.ok).toBe(true);
-      const lines = c!.logLines();
-      expect(lines.filter((l) => l.redisFault).map((l) => l.redisFault)).toEqual(["error"]);
-      expect(lines.filter((l) => l.message === "DescribeStreamIngest").map((l) => l.redis)).toEqual(["none"]);
-      expect(c!.output()).not.toContain(PASSWORD);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-});
-
-describe("a leader container that dies mid-request", () => {
-  it("costs its followers no more than half their time left, and its lock lapses with the leader's deadline", async () => {
-    const [leader, follower] = await startFleet(2, { ...baseEnv, TRTC_REDIS_URL: redis.url });
-    started.push(leader!, follower!);
-    const TaskId = emulator.seedTask({ SdkAppId: APP, TaskId: "faults-dead-leader" });
-    emulator.addFault({ fault: { type: "hang" }, times: 1 });
-    emulator.resetStats();
-    void leader!.invoke({ SdkAppId: APP, TaskId }, 1500).catch(() => undefined);
-    const admin = await redis.admin();
-    const lock = `trtc:default:lock:ap-singapore:{${APP}/${TaskId}}`;
-    // Killed once its request hangs at the emulator, holding the lock.
-    for (let i = 0; i < 200 && emulator.stats().requests < 1; i++) await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(emulator.stats().requests).toBe(1);
-    expect(await admin.exists(lock)).toBe(1);
-    await leader!.kill();
-    const lockTtl = await admin.pttl(lock);
-    const answer = await follower!.invoke({ SdkAppId: APP, TaskId }, 1000);
-    console.info(`dead leader: lock ttl ${lockTtl} ms; follower answered in ${answer.ms} ms (${answer.result.ok ? answer.result.status : answer.result.error?.code})`);
-    expect(lockTtl).toBeGreaterThan(0);
-    expect(lockTtl).toBeLessThanOrEqual(1500);
-    expect(answer.result.ok).toBe(true);
-    expect(answer.ms).toBeLessThan(800);
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, lockTtl - answer.ms) + 20));
-    expect(await admin.exists(lock)).toBe(0);
-  });
-});
-
-describe("containers whose clocks disagree", () => {
-  it("share one budget on Redis's clock: a burst from a container 700 ms ahead and one 700 ms behind is not throttled", async () => {
-    const ahead = await startFleet(1, { ...baseEnv, TRTC_REDIS_URL: redis.url, TRTC_STATUS_CACHE_TTL_MS: undefined, FLEET_CLOCK_OFFSET_MS: "700" });
-    const behind = await startFleet(1, { ...baseEnv, TRTC_REDIS_URL: redis.url, TRTC_STATUS_CACHE_TTL_MS: undefined, FLEET_CLOCK_OFFSET_MS: "-700" });
-    started.push(...ahead, ...behind);
-    const tasks = Array.from({ length: 40 }, (_, i) => emulator.seedTask({ SdkAppId: APP, TaskId: `faults-skew-${i}` }));
-    emulator.resetStats();
-    const answers = await Promise.all(tasks.map((TaskId, i) => (i % 2 ? ahead[0]! : behind[0]!).invoke({ SdkAppId: APP, TaskId }, 8000)));
-    const stats = emulator.stats();
-    console.info(`skewed clocks: ${stats.requests} requests, ${stats.throttled} throttled, per second ${JSON.stringify(stats.perSecond)}, slowest ${Math.max(...answers.map((a) => a.ms))} ms`);
-    expect(answers.every((a) => a.result.ok === true)).toBe(true);
-    expect(stats.requests).toBe(40);
-    expect(stats.throttled).toBe(0);
-    // 40 starts at 18 per second: about 2.2 s from the first to the last, not half of it (two budgets).
-    expect(Math.max(...answers.map((a) => a.ms))).toBeGreaterThan(1900);
-  });
-});
-
-describe("the shared cache, across two containers", () => {
-  it("gives the original requestId and checkedAt, marked cached, and never an error", async () => {
-    const [a, b] = await startFleet(2, { ...baseEnv, TRTC_REDIS_URL: redis.url });
-    started.push(a!, b!);
-    const TaskId = emulator.seedTask({ SdkAppId: APP, TaskId: "faults-shared-cache" });
-    emulator.resetStats();
-    const first = await a!.invoke({ SdkAppId: APP, TaskId }, 3000);
-    const second = await b!.invoke({ SdkAppId: APP, TaskId }, 3000);
-    expect(first.result.ok).toBe(true);
-    expect(first.result.cached).toBeUndefined();
-    expect(second.result).toMatchObject({ ok: true, cached: true, requestId: first.result.requestId, checkedAt: first.result.checkedAt });
-    expect(emulator.stats().requests).toBe(1);
-
-    const Failing = emulator.seedTask({ SdkAppId: APP, TaskId: "faults-shared-error" });
-    emulator.addFault({ fault: { type: "api-error", code: "InternalError" }, times: 3 });
-    emulator.resetStats();
-    const failed = await a!.invoke({ SdkAppId: APP, TaskId: Failing }, 3000);
-    const after = await b!.invoke({ SdkAppId: APP, TaskId: Failing }, 3000);
-    expect(failed.result.ok).toBe(false);
-    expect(after.result.ok).toBe(true);
-    expect(after.result.cached).toBeUndefined();
-    expect(emulator.stats().requests).toBeGreaterThan(1);
   });
 });

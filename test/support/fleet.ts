@@ -12,6 +12,7 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
+import { expect } from "vitest";
 import { BUNDLE } from "./bundle";
 
 const HOST = join(__dirname, "fleet-host.cjs");
@@ -213,6 +214,18 @@ export async function burstOnce(name: string, fleet: Container[], emulator: RunE
     `${name} burst: ${run.stats.requests} requests, ${run.stats.throttled} throttled, per second ${JSON.stringify(run.stats.perSecond)}, slowest ${Math.max(...answers.map((a) => a.ms))} ms, ${fallbacks} fallbacks ${JSON.stringify(run.faults)}`,
   );
   return run;
+}
+
+/**
+ * A burst that shared the fleet's one budget on Redis: every answer ok and every container on Redis, at most
+ * `maxRequests` upstream, and none throttled when the machine is not shared (npm run bench); the margin of 2 is for
+ * other work on it.
+ */
+export function expectOneBudget({ answers, stats, lines }: FleetRun, maxRequests: number): void {
+  expect(answers.every((a) => a.result.ok === true)).toBe(true);
+  expect(stats.requests).toBeLessThanOrEqual(maxRequests);
+  expect(stats.throttled).toBeLessThanOrEqual(2);
+  expect(lines.every((l) => l.redis === "used")).toBe(true);
 }
 
 /** `pollers` containers each polling the same `taskCount` tasks (in a different order) every 50 ms for `forMs`. */

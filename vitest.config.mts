@@ -25,8 +25,8 @@ const TIMED_AND_LIGHT_FILES = [
  */
 const SLOWEST_FIRST = [
   // group 1
-  "test/fleet/redis-fleet.test.ts", "test/deploy/typecheck.test.ts", "test/hardening/hardening.test.ts", "test/fleet/redis-cluster.test.ts",
-  "test/fleet/callbacks-fleet.test.ts", "test/e2e/start.test.ts", "test/fleet/redis-tls.test.ts", "test/fleet/redis-cluster-tls.test.ts",
+  "test/fleet/redis-fleet.test.ts", "test/deploy/typecheck.test.ts", "test/fleet/redis-cluster.test.ts", "test/fleet/callbacks-fleet.test.ts",
+  "test/hardening/hardening.test.ts", "test/e2e/start.test.ts", "test/fleet/redis-tls.test.ts", "test/fleet/redis-cluster-tls.test.ts",
   "test/e2e/invoke.test.ts", "test/workflow/batch.test.ts", "test/fleet/redis-store.test.ts", "test/deploy/serverless-config.test.ts",
   // group 2
   "test/fleet/redis-faults.test.ts", "test/hardening/transport.test.ts", "test/fleet/redis-containers.test.ts", "test/deploy/secrets-manager.test.ts",
